@@ -1,0 +1,2 @@
+// Package render draws feature matrices, waveforms and curves as terminal text with axes.
+package render
