@@ -28,6 +28,10 @@ type command struct {
 
 func commands() []command {
 	return []command{
+		{"bench", "train a model on random data and report samples/s", runBench},
+		{"demo", "write the built-in demo dataset to a folder", runDemo},
+		{"features", "compute, export or draw librosa-exact features of audio files", runFeatures},
+		{"inspect", "describe a dataset folder: layout, classes, splits, problems", runInspect},
 		{"version", "print the version", runVersion},
 	}
 }

@@ -1,0 +1,264 @@
+package features
+
+import (
+	"math"
+	"slices"
+)
+
+// BeatOptions configure BeatTrack. The zero value is librosa.beat.beat_track's default.
+type BeatOptions struct {
+	// StartBPM centres the tempo estimator's prior; 0 means 120.
+	StartBPM float64
+	// Tightness weighs how closely beats keep to the tempo; 0 means 100.
+	Tightness float64
+	// NoTrim keeps weak leading and trailing beats (librosa's trim=False).
+	NoTrim bool
+	// BPM, when positive, is used as the tempo instead of estimating it (librosa's bpm=).
+	BPM float64
+}
+
+// BeatTrack is librosa.beat.beat_track(onset_envelope=env, sr=sr, hop_length=hop): Ellis's
+// dynamic-programming beat tracker. It estimates the tempo with TempoEstimate (unless
+// opt.BPM is set), then picks the beat frames that best combine onset strength with
+// spacing close to that tempo. env is normally OnsetStrength with AggMedian of a 128-band
+// mel spectrogram in dB (n_fft 2048), which is what beat_track computes from audio.
+//
+// The beats are frame indices in increasing order. An envelope with no non-zero value gives
+// tempo 0 and no beats, as in librosa; so do a non-positive sr or hop, and a tempo too fast
+// for one beat per frame. Arithmetic follows librosa's numba kernels (a float32 normalised envelope,
+// float64 scores, first-maximum tie-breaking) so that frames match exactly.
+func BeatTrack(env []float32, sr, hop int, opt BeatOptions) (tempo float64, beats []int) {
+	if sr <= 0 || hop <= 0 || !slices.ContainsFunc(env, func(v float32) bool { return v != 0 }) {
+		return 0, nil
+	}
+	tempo = opt.BPM
+	if !(tempo > 0) {
+		tempo = TempoEstimate(env, sr, hop, TempoOptions{StartBPM: opt.StartBPM})
+	}
+	tightness := opt.Tightness
+	if !(tightness > 0) {
+		tightness = 100
+	}
+	// frames per beat, rounded half to even like numpy.round.
+	fpb := math.RoundToEven(float64(sr) / float64(hop) * 60 / tempo)
+	if !(fpb >= 1) || fpb > math.MaxInt32 {
+		return tempo, nil // librosa divides by zero or runs for ever here
+	}
+	p := int(fpb)
+	local := beatLocalScore(normalizeOnsets(env), p)
+	back, cum := beatDP(local, p, tightness)
+	last := lastBeat(cum)
+	isBeat := make([]bool, len(env))
+	for i := last; i >= 0; i = back[i] {
+		isBeat[i] = true
+	}
+	trimBeats(local, isBeat, !opt.NoTrim)
+	for i, b := range isBeat {
+		if b {
+			beats = append(beats, i)
+		}
+	}
+	return tempo, beats
+}
+
+// tinyFloat32 is numpy.finfo(numpy.float32).tiny, the smallest normal float32.
+const tinyFloat32 = 0x1p-126
+
+// normalizeOnsets divides env by its sample standard deviation (ddof=1) plus the smallest
+// normal float32, all in float32 with pairwise sums, as numpy computes std of a float32 array.
+func normalizeOnsets(env []float32) []float32 {
+	n := len(env)
+	mean := pairwiseSum32(env) / float32(n)
+	dev := make([]float32, n)
+	for i, v := range env {
+		d := v - mean
+		dev[i] = d * d
+	}
+	variance := pairwiseSum32(dev) / float32(n-1)
+	norm := float32(math.Sqrt(float64(variance))) + tinyFloat32
+	out := dev // reuse
+	for i, v := range env {
+		out[i] = v / norm
+	}
+	return out
+}
+
+// pairwiseSum32 is numpy's float32 pairwise summation of a contiguous array: blocks of at most
+// 128 values summed with eight interleaved accumulators, larger arrays split in halves
+// (rounded down to a multiple of 8).
+func pairwiseSum32(x []float32) float32 {
+	n := len(x)
+	switch {
+	case n < 8:
+		var s float32
+		for _, v := range x {
+			s += v
+		}
+		return s
+	case n <= 128:
+		var r [8]float32
+		copy(r[:], x[:8])
+		i := 8
+		for ; i < n-n%8; i += 8 {
+			for j := range r {
+				r[j] += x[i+j]
+			}
+		}
+		s := (r[0] + r[1]) + (r[2] + r[3]) + ((r[4] + r[5]) + (r[6] + r[7]))
+		for ; i < n; i++ {
+			s += x[i]
+		}
+		return s
+	default:
+		h := n / 2
+		h -= h % 8
+		return pairwiseSum32(x[:h]) + pairwiseSum32(x[h:])
+	}
+}
+
+// beatLocalScore smooths the normalised envelope with a Gaussian of 2*fpb+1 taps
+// (exp(-0.5*(k*32/fpb)^2), k = -fpb..fpb): librosa's hand-written "same" convolution, run in
+// float64 (numba picks its float64 kernel because the frames per beat arrive as float64) and,
+// by an off-by-one in its bounds, never reading env[0].
+func beatLocalScore(env []float32, fpb int) []float64 {
+	n := len(env)
+	g := make([]float64, min(fpb, n)+1) // g[|k|]; offsets beyond the envelope never occur
+	for k := range g {
+		z := float64(k) * 32 / float64(fpb)
+		g[k] = math.Exp(-0.5 * (z * z))
+	}
+	out := make([]float64, n)
+	for i := range out {
+		var s float64
+		// librosa's window index k runs up, so the envelope index j = i+fpb-k runs down.
+		for j := min(i+fpb, n-1); j >= max(1, i-fpb); j-- {
+			d := j - i
+			if d < 0 {
+				d = -d
+			}
+			s += float64(g[d] * float64(env[j]))
+		}
+		out[i] = s
+	}
+	return out
+}
+
+// beatDP is librosa's __beat_track_dp: for every frame the best predecessor among the frames
+// round(fpb/2) to 2*fpb back, scored by its cumulative score minus
+// tightness*(log(gap) - log(fpb))^2 and kept on the first strict maximum scanning backwards.
+// Frames before the first one whose local score reaches 1% of the maximum start no chain.
+func beatDP(local []float64, fpb int, tightness float64) (back []int, cum []float64) {
+	n := len(local)
+	back = make([]int, n)
+	cum = make([]float64, n)
+	thresh := 0.01 * slices.Max(local)
+	near := int(math.RoundToEven(float64(fpb) / 2))
+	far := 2 * fpb
+	// librosa's kernel takes tightness as float32.
+	logFPB := math.Log(float64(fpb))
+	tight := float64(float32(tightness))
+	// Gaps beyond the envelope never occur; a gap of 0 (fpb 1) scores -Inf, log(0) in numba.
+	penalty := make([]float64, min(far, n)+1) // penalty[gap]
+	penalty[0] = math.Inf(1)
+	for gap := max(near, 1); gap < len(penalty); gap++ {
+		d := math.Log(float64(gap)) - logFPB
+		penalty[gap] = tight * (d * d)
+	}
+	first := true
+	for i, s := range local {
+		best, loc := math.Inf(-1), -1
+		for l := i - near; l >= i-far && l >= 0; l-- {
+			score := cum[l] - penalty[i-l]
+			if score > best {
+				best, loc = score, l
+			}
+		}
+		if loc >= 0 {
+			cum[i] = s + best
+		} else {
+			cum[i] = s
+		}
+		if first && s < thresh {
+			back[i] = -1
+		} else {
+			back[i] = loc
+			first = false
+		}
+	}
+	return back, cum
+}
+
+// lastBeat is librosa's __last_beat: the last local maximum of cum (x[i] > x[i-1] and
+// x[i] >= x[i+1], never frame 0, the last frame when it exceeds its predecessor) whose score
+// is at least half the median of all local maxima; the last frame when there is none.
+func lastBeat(cum []float64) int {
+	n := len(cum)
+	isMax := func(i int) bool {
+		if i == 0 {
+			return false
+		}
+		if i == n-1 {
+			return cum[i] > cum[i-1]
+		}
+		return cum[i] > cum[i-1] && cum[i] >= cum[i+1]
+	}
+	var peaks []float64
+	for i := range n {
+		if isMax(i) {
+			peaks = append(peaks, cum[i])
+		}
+	}
+	if len(peaks) == 0 {
+		return n - 1
+	}
+	slices.Sort(peaks)
+	h := len(peaks) / 2
+	median := peaks[h]
+	if len(peaks)%2 == 0 {
+		median = (peaks[h-1] + peaks[h]) / 2
+	}
+	thresh := 0.5 * median
+	for i := n - 1; i >= 0; i-- {
+		if isMax(i) && cum[i] >= thresh {
+			return i
+		}
+	}
+	return n - 1
+}
+
+// trimBeats is librosa's __trim_beats: with trim, the threshold is half the RMS of the beats'
+// local scores smoothed by numpy.hanning(5) (a full convolution cut at [2, len(local)+2), so
+// two tail values count); without, it is 0. Beats are then dropped from the first frame on
+// while the frame's local score is <= the threshold, and likewise from the last frame back.
+func trimBeats(local []float64, isBeat []bool, trim bool) {
+	var threshold float64
+	if trim {
+		var v []float64
+		for i, b := range isBeat {
+			if b {
+				v = append(v, local[i])
+			}
+		}
+		m := len(v)
+		// full convolution with [0, .5, 1, .5, 0]: c[j] = .5 v[j-1] + v[j-2] + .5 v[j-3]
+		at := func(j int) float64 {
+			if j >= 0 && j < m {
+				return v[j]
+			}
+			return 0
+		}
+		end := min(len(local)+2, m+4)
+		var sq float64
+		for j := 2; j < end; j++ {
+			c := 0.5*at(j-1) + at(j-2) + 0.5*at(j-3)
+			sq += c * c
+		}
+		threshold = 0.5 * math.Sqrt(sq/float64(end-2))
+	}
+	for i := 0; i < len(local) && local[i] <= threshold; i++ {
+		isBeat[i] = false
+	}
+	for i := len(local) - 1; i >= 0 && local[i] <= threshold; i-- {
+		isBeat[i] = false
+	}
+}

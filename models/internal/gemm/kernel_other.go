@@ -1,0 +1,7 @@
+//go:build !amd64 || purego
+
+package gemm
+
+func bestKernel() kernel { return generic }
+
+func kernels() []kernel { return []kernel{generic} }

@@ -1,0 +1,314 @@
+package render
+
+import (
+	"math"
+	"strings"
+
+	"github.com/charmbracelet/colorprofile"
+	"github.com/charmbracelet/x/ansi"
+)
+
+// WaveformOptions configures Waveform. The zero value draws 80 x 24 cells in ASCII, the whole
+// signal, scaled to its peak.
+type WaveformOptions struct {
+	// Width and Height bound the whole drawing in terminal cells; zero means DefaultWidth or
+	// DefaultHeight, and a negative size draws nothing.
+	Width, Height int
+	// Profile chooses colour or ASCII, as for HeatmapOptions.
+	Profile colorprofile.Profile
+	// ColorMap colours the envelope: the peak envelope in its middle tone, the RMS band inside
+	// it in a brighter one.
+	ColorMap ColorMap
+	// Title is written at the top left; the peak and RMS of the samples drawn go top right.
+	Title string
+	// Start and End select the samples [Start, End) to draw; an End of 0 means the last.
+	Start, End int
+	// Amplitude is the top of the y axis (the bottom is its negative); 0 or less means the
+	// peak magnitude of the whole signal, so that quiet clips fill the height (1 for silence).
+	Amplitude float64
+	// Blocks draws each column with half-blocks; by default columns are braille dots, which
+	// have twice the horizontal and four times the vertical resolution of a cell.
+	Blocks bool
+	// Beats are sample indices, marked on the x axis (the beat at frame f with hop h is
+	// sample f*h).
+	Beats []int
+	// Cursor is a sample index, drawn as a vertical line, marked on the x axis and read out
+	// ("t=1.234 s  y=-0.532") when ShowCursor is set.
+	Cursor     int
+	ShowCursor bool
+}
+
+// Waveform draws the signal y at sample rate sr (seconds on the x axis; 0 or less counts
+// samples) as its min/max envelope per column, within opt.Width x opt.Height cells, under
+// the same rules as Heatmap: exactly Height lines, each closing its own escapes, never a panic.
+// Between samples the signal is taken as linear, so a zoomed-in view is a continuous trace.
+func Waveform(y []float32, sr int, opt WaveformOptions) string {
+	w, h := size(opt.Width, opt.Height)
+	if w <= 0 || h <= 0 {
+		return ""
+	}
+	ch := newChrome(opt.Profile, opt.ColorMap)
+	c := newChart(ch, w, h, opt.ShowCursor)
+	n := len(y)
+	start, end := window(opt.Start, opt.End, n)
+	period := 0.0
+	if sr > 0 {
+		period = 1 / float64(sr)
+	}
+	amp := opt.Amplitude
+	if !(amp > 0) || math.IsInf(amp, 0) {
+		amp, _ = stats(y)
+	}
+	if !(amp > 0) {
+		amp = 1
+	}
+
+	f := &frame{title: opt.Title, yCursor: -1, xUnit: timeUnit(period)}
+	ident := func(v float64) float64 { return v }
+	ys := scale{cells: c.rows, lo: -amp, hi: amp, val: ident, inv: ident}
+	f.yTicks = ys.ticks(yLabelNeed(c.rows))
+	c.fitY(labelWidth(f.yTicks, ""))
+	xs := timeScale(float64(start), float64(end), c.cols, period)
+	f.xTicks = xs.ticks(xLabelNeed)
+	cur := -1
+	if opt.ShowCursor && opt.Cursor >= start && opt.Cursor < end {
+		cur = opt.Cursor
+	}
+	f.xMarks = xMarks(xs, f.xTicks, opt.Beats, cur)
+	if opt.ShowCursor && opt.Cursor >= 0 && opt.Cursor < n {
+		f.readout = timeText(opt.Cursor, period, "sample") + "  y=" + formatValue(float64(y[opt.Cursor]))
+	}
+	if end > start {
+		pk, rms := stats(y[start:end])
+		var b strings.Builder
+		ch.styled(&b, ch.text, "peak "+formatValue(pk)+"  rms "+formatValue(rms))
+		f.legend = b.String()
+		f.legendW = ansi.StringWidth(f.legend)
+	}
+
+	if end <= start {
+		f.bodyLines = message(c.rows, c.cols, "no samples", ch.ellipsis)
+		return c.render(f)
+	}
+	wp := wavePlot{y: y, rows: c.rows, cols: c.cols, amp: amp, dx: 2, dy: 4, cursor: -1}
+	switch {
+	case ch.ascii:
+		wp.dx, wp.dy, wp.glyphs = 1, 2, asciiWave
+	case opt.Blocks:
+		wp.dx, wp.dy, wp.glyphs = 1, 2, blockWave
+	}
+	if cur >= 0 {
+		wp.cursor = xs.cellOf(float64(cur) + 0.5)
+	}
+	wp.envelope(float64(start), float64(end))
+	f.bodyLines = wp.paint(&ch, opt.Profile, opt.ColorMap)
+	return c.render(f)
+}
+
+// stats gives the peak magnitude and the RMS of the finite samples of y.
+func stats(y []float32) (pk, rms float64) {
+	var sum float64
+	var p float32
+	k := 0
+	for _, v := range y {
+		if v-v != 0 {
+			continue
+		}
+		sum += float64(v) * float64(v)
+		k++
+		if v < 0 {
+			v = -v
+		}
+		if v > p {
+			p = v
+		}
+	}
+	if k > 0 {
+		rms = math.Sqrt(sum / float64(k))
+	}
+	return float64(p), rms
+}
+
+// Glyph sets of a waveform: cells of dx x dy dots.
+const (
+	brailleWave = iota
+	blockWave
+	asciiWave
+)
+
+// wavePlot paints a waveform's plot area: rows x cols cells of dx x dy dots.
+type wavePlot struct {
+	y          []float32
+	rows, cols int
+	amp        float64
+	dx, dy     int
+	glyphs     int
+	cursor     int       // plot column of the cursor, or -1
+	dots       []uint8   // per cell, a bit per dot lit (braille's dot order for dx x dy = 2 x 4)
+	rms        []float64 // per cell column
+}
+
+// at is the signal at index-space position x, linear between sample centres (sample i at
+// i+0.5) and held at the ends; a NaN neighbour gives way to the other.
+func (wp *wavePlot) at(x float64) float64 {
+	n := len(wp.y)
+	t := x - 0.5
+	i := min(max(int(math.Floor(t)), 0), n-1)
+	a := float64(wp.y[i])
+	if i+1 >= n || t <= float64(i) {
+		return a
+	}
+	b := float64(wp.y[i+1])
+	switch {
+	case a != a:
+		return b
+	case b != b:
+		return a
+	}
+	return a + (t-float64(i))*(b-a)
+}
+
+// dotRow is the dot row, from the bottom, showing amplitude v.
+func (wp *wavePlot) dotRow(v float64) int {
+	d := wp.rows * wp.dy
+	return min(max(int(math.Floor((v+wp.amp)/(2*wp.amp)*float64(d))), 0), d-1)
+}
+
+// dotBit is the bit of dot (column i, row j from the top) within its cell.
+func (wp *wavePlot) dotBit(i, j int) uint8 {
+	if wp.dx == 2 {
+		return [4][2]uint8{{0x01, 0x08}, {0x02, 0x10}, {0x04, 0x20}, {0x40, 0x80}}[j][i]
+	}
+	return 1 << j
+}
+
+// envelope lights, in each dot column over samples [lo, hi), the dots between the smallest and
+// the largest value the signal takes there, and measures each cell column's RMS.
+func (wp *wavePlot) envelope(lo, hi float64) {
+	wp.dots = make([]uint8, wp.rows*wp.cols)
+	wp.rms = make([]float64, wp.cols)
+	dc, dr := wp.cols*wp.dx, wp.rows*wp.dy
+	wd := (hi - lo) / float64(dc)
+	for j := range dc {
+		a, b := lo+float64(j)*wd, lo+float64(j+1)*wd
+		mn, mx := math.Inf(1), math.Inf(-1)
+		for _, v := range [2]float64{wp.at(a), wp.at(b)} {
+			mn, mx = extend(mn, mx, v)
+		}
+		// Samples whose centre lies within the column; a +-Inf sample lights the column's end.
+		for i := max(int(math.Ceil(a-0.5)), 0); i < len(wp.y) && float64(i)+0.5 < b; i++ {
+			mn, mx = extend(mn, mx, float64(wp.y[i]))
+		}
+		if mn > mx {
+			continue
+		}
+		for d := wp.dotRow(mn); d <= wp.dotRow(mx); d++ {
+			row := dr - 1 - d
+			wp.dots[(row/wp.dy)*wp.cols+j/wp.dx] |= wp.dotBit(j%wp.dx, row%wp.dy)
+		}
+	}
+	wc := (hi - lo) / float64(wp.cols)
+	for k := range wp.cols {
+		a, b := lo+float64(k)*wc, lo+float64(k+1)*wc
+		var sum float64
+		cnt := 0
+		for i := max(int(math.Ceil(a-0.5)), 0); i < len(wp.y) && float64(i)+0.5 < b; i++ {
+			if v := float64(wp.y[i]); v-v == 0 {
+				sum += v * v
+				cnt++
+			}
+		}
+		if cnt > 0 {
+			wp.rms[k] = math.Sqrt(sum / float64(cnt))
+		} else if v := wp.at((a + b) / 2); v-v == 0 {
+			wp.rms[k] = math.Abs(v)
+		}
+	}
+}
+
+// extend widens [mn, mx] to hold v unless v is NaN, with plain comparisons, which cost less
+// than math.Min and math.Max in this loop over every sample.
+func extend(mn, mx, v float64) (float64, float64) {
+	if v < mn {
+		mn = v
+	}
+	if v > mx {
+		mx = v
+	}
+	return mn, mx
+}
+
+// Colour roles in a waveform.
+const (
+	waveNone = iota
+	wavePeak
+	waveRMS
+	waveCursor
+)
+
+func (wp *wavePlot) paint(ch *chrome, p colorprofile.Profile, cm ColorMap) []string {
+	var esc [4]string
+	if !ch.ascii {
+		fg := func(t float64) string { return ansi.NewStyle().ForegroundColor(p.Convert(cm.RGB(t))).String() }
+		esc = [4]string{"", fg(0.45), fg(0.85), ch.cursor}
+	}
+	lines := make([]string, wp.rows)
+	var b strings.Builder
+	for r := range wp.rows {
+		b.Reset()
+		cur := waveNone
+		// The amplitude at the middle of this row: inside the column's RMS it is the bright band.
+		mid := wp.amp - (float64(r)+0.5)*2*wp.amp/float64(wp.rows)
+		for x := range wp.cols {
+			bits := wp.dots[r*wp.cols+x]
+			role := wavePeak
+			if math.Abs(mid) <= wp.rms[x] {
+				role = waveRMS
+			}
+			if x == wp.cursor {
+				role = waveCursor
+			}
+			g := wp.glyph(bits, role, x == wp.cursor)
+			if g == " " {
+				b.WriteByte(' ')
+				continue
+			}
+			if !ch.ascii && role != cur {
+				b.WriteString(esc[role])
+				cur = role
+			}
+			b.WriteString(g)
+		}
+		if cur != waveNone {
+			b.WriteString(ansi.ResetStyle)
+		}
+		lines[r] = b.String()
+		if ch.ascii {
+			lines[r] = strings.TrimRight(lines[r], " ")
+		}
+	}
+	return lines
+}
+
+// glyph draws a cell's lit dots; an empty cell in the cursor column shows the cursor line.
+func (wp *wavePlot) glyph(bits uint8, role int, cursor bool) string {
+	if bits == 0 {
+		switch {
+		case !cursor:
+			return " "
+		case wp.glyphs == asciiWave:
+			return ":"
+		}
+		return "│"
+	}
+	switch wp.glyphs {
+	case blockWave:
+		return [4]string{" ", "▀", "▄", "█"}[bits]
+	case asciiWave:
+		if bits == 3 && role == waveRMS {
+			return "#"
+		}
+		return [4]string{" ", "'", ".", "|"}[bits]
+	}
+	return string(rune(0x2800 + int(bits)))
+}
