@@ -100,6 +100,7 @@ type Analyzer struct {
 	// Intermediates that are not returned.
 	melDB1, beatSpec, beatMelS, beatMelDB *Matrix
 	beatEnv                               []float32
+	chromaAcc                             []float64
 }
 
 // NewAnalyzer validates cfg, fills in its defaults and builds the plan.
@@ -214,7 +215,7 @@ func (a *Analyzer) Analyze(dst *Features, y []float32, want Feature) *Features {
 		dst.MFCC = nil
 	}
 	if want&FeatChroma != 0 {
-		dst.Chroma = a.chroma.Apply(dst.Chroma, dst.Spectrogram)
+		dst.Chroma, a.chromaAcc = a.chroma.apply(dst.Chroma, dst.Spectrogram, a.chromaAcc)
 	} else {
 		dst.Chroma = nil
 	}

@@ -42,7 +42,7 @@ func BeatTrack(env []float32, sr, hop int, opt BeatOptions) (tempo float64, beat
 	// frames per beat, rounded half to even like numpy.round.
 	fpb := math.RoundToEven(float64(sr) / float64(hop) * 60 / tempo)
 	if !(fpb >= 1) || fpb > math.MaxInt32 {
-		return tempo, nil // librosa divides by zero or runs for ever here
+		return tempo, nil // librosa divides by zero here, or allocates without bound
 	}
 	p := int(fpb)
 	local := beatLocalScore(normalizeOnsets(env), p)
@@ -65,22 +65,35 @@ func BeatTrack(env []float32, sr, hop int, opt BeatOptions) (tempo float64, beat
 const tinyFloat32 = 0x1p-126
 
 // normalizeOnsets divides env by its sample standard deviation (ddof=1) plus the smallest
-// normal float32, all in float32 with pairwise sums, as numpy computes std of a float32 array.
+// normal float32, all in float32 with numpy's summation order, as numpy computes std of a
+// float32 array.
 func normalizeOnsets(env []float32) []float32 {
 	n := len(env)
-	mean := pairwiseSum32(env) / float32(n)
+	mean := sum32(env) / float32(n)
 	dev := make([]float32, n)
 	for i, v := range env {
 		d := v - mean
 		dev[i] = d * d
 	}
-	variance := pairwiseSum32(dev) / float32(n-1)
+	variance := sum32(dev) / float32(n-1)
 	norm := float32(math.Sqrt(float64(variance))) + tinyFloat32
 	out := dev // reuse
 	for i, v := range env {
 		out[i] = v / norm
 	}
 	return out
+}
+
+// sum32 is numpy.add.reduce of a contiguous float32 array: the reduction runs over buffers of
+// 8192 values, each summed pairwise, and adds their sums in order.
+func sum32(x []float32) float32 {
+	var s float32
+	for len(x) > 0 {
+		b := x[:min(len(x), 8192)]
+		s += pairwiseSum32(b)
+		x = x[len(b):]
+	}
+	return s
 }
 
 // pairwiseSum32 is numpy's float32 pairwise summation of a contiguous array: blocks of at most
@@ -125,7 +138,7 @@ func beatLocalScore(env []float32, fpb int) []float64 {
 	g := make([]float64, min(fpb, n)+1) // g[|k|]; offsets beyond the envelope never occur
 	for k := range g {
 		z := float64(k) * 32 / float64(fpb)
-		g[k] = math.Exp(-0.5 * (z * z))
+		g[k] = expCR(-0.5 * (z * z))
 	}
 	out := make([]float64, n)
 	for i := range out {
@@ -155,13 +168,13 @@ func beatDP(local []float64, fpb int, tightness float64) (back []int, cum []floa
 	near := int(math.RoundToEven(float64(fpb) / 2))
 	far := 2 * fpb
 	// librosa's kernel takes tightness as float32.
-	logFPB := math.Log(float64(fpb))
+	logFPB := logCR(float64(fpb))
 	tight := float64(float32(tightness))
 	// Gaps beyond the envelope never occur; a gap of 0 (fpb 1) scores -Inf, log(0) in numba.
 	penalty := make([]float64, min(far, n)+1) // penalty[gap]
 	penalty[0] = math.Inf(1)
 	for gap := max(near, 1); gap < len(penalty); gap++ {
-		d := math.Log(float64(gap)) - logFPB
+		d := logCR(float64(gap)) - logFPB
 		penalty[gap] = tight * (d * d)
 	}
 	first := true
@@ -261,4 +274,97 @@ func trimBeats(local []float64, isBeat []bool, trim bool) {
 	for i := len(local) - 1; i >= 0 && local[i] <= threshold; i-- {
 		isBeat[i] = false
 	}
+}
+
+// expCR and logCR are exp and log correctly rounded, through double-double arithmetic.
+// librosa's numba kernels call glibc's exp and log, which are correctly rounded for all but
+// about 0.1% (exp) and 0.001% (log) of the arguments these kernels use, whereas Go's math.Exp
+// and math.Log differ from them in the last bit for 13% and 1%. The last bit matters: onset
+// envelopes with runs of zeros make beat paths whose scores are equal but for rounding.
+
+// ln2Hi + ln2Lo is ln 2 to about 107 bits.
+const (
+	ln2Hi = 0.6931471805599453
+	ln2Lo = 2.3190468138462996154948e-17
+)
+
+// expCR is exp(a) correctly rounded for |a| <= 700 (math.Exp beyond, where it over- or
+// underflows anyway).
+func expCR(a float64) float64 {
+	if !(math.Abs(a) <= 700) {
+		return math.Exp(a)
+	}
+	h, l := ddExp(a)
+	return h + l
+}
+
+// logCR is log(x) correctly rounded for positive normal x: one Newton step on math.Log's
+// estimate y, log(x) = y + log(x*exp(-y)), with x*exp(-y) - 1 (about 1e-16) in double-double.
+func logCR(x float64) float64 {
+	y := math.Log(x)
+	if !(x >= 0x1p-1022) || math.IsInf(x, 1) || math.Abs(y) > 700 {
+		return y
+	}
+	eh, el := ddExp(-y)
+	ph, pl := twoProd(x, eh)
+	th, tl := ddAdd(ph-1, 0, pl, x*el) // ph-1 is exact: ph is within an ulp of 1
+	s, e := twoSum(y, th)
+	return s + (e + tl)
+}
+
+// ddExp returns exp(a) as hi+lo to about 100 bits for |a| <= 700: a = k*ln2 + r, then
+// expm1(r/256) by its Taylor series and eight squarings of 1+e (as e <- 2e + e^2).
+func ddExp(a float64) (hi, lo float64) {
+	k := math.RoundToEven(a / ln2Hi)
+	ph, pl := twoProd(k, ln2Hi)
+	qh, ql := twoProd(k, ln2Lo)
+	rh, rl := twoSum(a, -ph)
+	rh, rl = ddAdd(rh, rl, -pl, 0)
+	rh, rl = ddAdd(rh, rl, -qh, -ql)
+	sh, sl := rh/256, rl/256
+	// expm1(s) = s*(1 + s/2*(1 + s/3*(...))); |s| < 0.0014, so 11 terms leave < 1e-35.
+	th, tl := 1.0, 0.0
+	for n := 11.0; n >= 2; n-- {
+		mh, ml := ddMul(sh, sl, th, tl)
+		dh := mh / n
+		eh, el := twoProd(dh, n)
+		dl := ((mh - eh) - el + ml) / n
+		th, tl = ddAdd(1, 0, dh, dl)
+	}
+	eh, el := ddMul(sh, sl, th, tl)
+	for range 8 {
+		qh, ql := ddMul(eh, el, eh, el)
+		eh, el = ddAdd(2*eh, 2*el, qh, ql)
+	}
+	hi, lo = ddAdd(1, 0, eh, el)
+	return math.Ldexp(hi, int(k)), math.Ldexp(lo, int(k))
+}
+
+// twoSum returns s = fl(a+b) and the rounding error e, a+b = s+e exactly (Knuth).
+func twoSum(a, b float64) (s, e float64) {
+	s = a + b
+	bb := s - a
+	return s, (a - (s - bb)) + (b - bb)
+}
+
+// fastTwoSum is twoSum for |a| >= |b| (Dekker).
+func fastTwoSum(a, b float64) (s, e float64) {
+	s = a + b
+	return s, b - (s - a)
+}
+
+// twoProd returns p = fl(a*b) and its error, a*b = p+e exactly.
+func twoProd(a, b float64) (p, e float64) {
+	p = a * b
+	return p, math.FMA(a, b, -p)
+}
+
+func ddAdd(ah, al, bh, bl float64) (float64, float64) {
+	s, e := twoSum(ah, bh)
+	return fastTwoSum(s, e+(al+bl))
+}
+
+func ddMul(ah, al, bh, bl float64) (float64, float64) {
+	p, e := twoProd(ah, bh)
+	return fastTwoSum(p, e+(ah*bl+al*bh))
 }

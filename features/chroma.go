@@ -152,41 +152,53 @@ func (b *ChromaBank) Weights() *Matrix { return b.weights }
 // share storage with power. Apply panics if power.Rows is not NFFT/2+1, a programming error
 // like a shape mismatch in gonum's mat.
 func (b *ChromaBank) Apply(dst, power *Matrix) *Matrix {
+	dst, _ = b.apply(dst, power, nil)
+	return dst
+}
+
+// chromaBinBlock bins are summed in float32 before being added to the float64 totals.
+const chromaBinBlock = 64
+
+// apply is Apply with a reusable float64 scratch (NChroma x frames), returned for the next call.
+func (b *ChromaBank) apply(dst, power *Matrix, acc []float64) (*Matrix, []float64) {
 	nb, nc := b.weights.Cols, b.weights.Rows
 	if power.Rows != nb {
 		panic(fmt.Sprintf("features: ChromaBank.Apply: spectrogram has %d rows, the filterbank expects %d bins", power.Rows, nb))
 	}
 	t := power.Cols
 	dst = reuseMatrix(dst, nc, t)
-	clear(dst.Data)
-	if t == 0 {
-		return dst
-	}
+	acc = reuse(acc, nc*t)
+	clear(acc)
 	// Bin-major: each spectrogram row is read once and added into the classes it feeds with
-	// gonum's SIMD saxpy. The terms are non-negative, so float32 accumulation errs by a few
-	// ulps at most, as in librosa's float32 matrix product.
+	// gonum's SIMD saxpy, into float32 partial sums (dst) over blocks of chromaBinBlock bins
+	// that are then added up in float64. The terms are non-negative, so each partial errs by
+	// at most 64 ulps and typically a few, far below librosa's own float32 sums over all bins.
 	var impl gonum.Implementation
-	for k := 0; k < nb; k++ {
-		x := power.Data[k*t : (k+1)*t]
-		for i := b.start[k]; i < b.start[k+1]; i++ {
-			c := b.class[i]
-			impl.Saxpy(t, b.weight[i], x, 1, dst.Data[c*t:(c+1)*t], 1)
+	part := dst.Data
+	for k0 := 0; k0 < nb; k0 += chromaBinBlock {
+		clear(part)
+		for k := k0; k < min(k0+chromaBinBlock, nb); k++ {
+			x := power.Data[k*t : (k+1)*t]
+			for i := b.start[k]; i < b.start[k+1]; i++ {
+				c := b.class[i]
+				impl.Saxpy(t, b.weight[i], x, 1, part[c*t:(c+1)*t], 1)
+			}
+		}
+		for i, v := range part {
+			acc[i] += float64(v)
 		}
 	}
 	for j := 0; j < t; j++ {
-		var m float32
+		var m float64
 		for c := 0; c < nc; c++ {
-			m = max(m, abs32(dst.Data[c*t+j]))
+			m = max(m, math.Abs(acc[c*t+j]))
 		}
-		if m < minNormal32 {
-			continue
+		if float32(m) < minNormal32 {
+			m = 1
 		}
-		mm := float64(m)
 		for c := 0; c < nc; c++ {
-			dst.Data[c*t+j] = float32(float64(dst.Data[c*t+j]) / mm)
+			dst.Data[c*t+j] = float32(acc[c*t+j] / m)
 		}
 	}
-	return dst
+	return dst, acc
 }
-
-func abs32(x float32) float32 { return math.Float32frombits(math.Float32bits(x) &^ (1 << 31)) }

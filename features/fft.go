@@ -120,10 +120,10 @@ func newBluestein(n int) *bluestein {
 		b.kern[j] = c
 		b.kern[m-j] = c
 	}
-	b.inner.transform(b.kern)
+	k := b.inner.transform(b.kern)
 	inv := complex(1/float64(m), 0)
 	for i := range b.kern {
-		b.kern[i] *= inv
+		b.kern[i] = k[i] * inv
 	}
 	return b
 }
@@ -148,14 +148,16 @@ func factorize(n int) []int {
 	return f
 }
 
-// transform replaces x (length n) by its DFT.
-func (p *cfft) transform(x []complex128) {
+// transform computes the DFT of x (length n, overwritten) and returns the slice holding it:
+// x itself or the plan's work buffer, whichever the Stockham passes end in, which saves a copy
+// for an odd number of passes. x must not be the plan's work buffer.
+func (p *cfft) transform(x []complex128) []complex128 {
 	if p.n <= 1 {
-		return
+		return x
 	}
 	if p.blue != nil {
 		p.blue.transform(x)
-		return
+		return x
 	}
 	src, dst := x, p.work
 	for i := range p.stages {
@@ -174,20 +176,19 @@ func (p *cfft) transform(x []complex128) {
 		}
 		src, dst = dst, src
 	}
-	if &src[0] != &x[0] {
-		copy(x, src)
-	}
+	return src
 }
 
-// inverse replaces x by its unnormalised inverse DFT (e^{+2 pi i jk/n}).
-func (p *cfft) inverse(x []complex128) {
+// inverse is transform for the unnormalised inverse DFT (e^{+2 pi i jk/n}).
+func (p *cfft) inverse(x []complex128) []complex128 {
 	for i, v := range x {
 		x[i] = cmplx.Conj(v)
 	}
-	p.transform(x)
-	for i, v := range x {
-		x[i] = cmplx.Conj(v)
+	r := p.transform(x)
+	for i, v := range r {
+		r[i] = cmplx.Conj(v)
 	}
+	return r
 }
 
 func (b *bluestein) transform(x []complex128) {
@@ -197,13 +198,13 @@ func (b *bluestein) transform(x []complex128) {
 		buf[j] = x[j] * b.chirp[j]
 	}
 	clear(buf[n:])
-	b.inner.transform(buf)
+	r := b.inner.transform(buf)
 	for i, k := range b.kern {
-		buf[i] *= k
+		buf[i] = r[i] * k
 	}
-	b.inner.inverse(buf)
+	r = b.inner.inverse(buf)
 	for k := 0; k < n; k++ {
-		x[k] = buf[k] * b.chirp[k]
+		x[k] = r[k] * b.chirp[k]
 	}
 }
 
@@ -227,23 +228,47 @@ func (st *fftStage) radix2(x, y []complex128) {
 	}
 }
 
+// bfly4 is the radix-4 butterfly, the DFT of (a0, a1, a2, a3), before the twiddles.
+func bfly4(a0, a1, a2, a3 complex128) (y0, y1, y2, y3 complex128) {
+	t0, t1 := a0+a2, a0-a2
+	t2, d := a1+a3, a1-a3
+	t3 := complex(imag(d), -real(d)) // -i*d
+	return t0 + t2, t1 + t3, t0 - t2, t1 - t3
+}
+
 func (st *fftStage) radix4(x, y []complex128) {
 	m, s := st.m, st.s
-	if s == 1 {
-		// First pass: one butterfly per p; index directly to avoid sub-slicing overhead.
-		x = x[:4*m]
-		y = y[:4*m]
+	switch s {
+	case 1:
+		// First pass: one butterfly per p. Quarter slices of equal length let the compiler drop
+		// the bounds checks.
+		x0, x1, x2, x3 := x[:m], x[m:2*m], x[2*m:3*m], x[3*m:4*m]
+		x1, x2, x3 = x1[:len(x0)], x2[:len(x0)], x3[:len(x0)]
+		tw := st.tw[:3*len(x0)]
+		y = y[:4*len(x0)]
+		for p, a0 := range x0 {
+			b0, b1, b2, b3 := bfly4(a0, x1[p], x2[p], x3[p])
+			w := tw[3*p : 3*p+3 : 3*p+3]
+			yy := y[4*p : 4*p+4 : 4*p+4]
+			yy[0], yy[1], yy[2], yy[3] = b0, b1*w[0], b2*w[1], b3*w[2]
+		}
+		return
+	case 4:
+		// Second pass of the usual sizes: four interleaved butterflies per p, with fixed
+		// offsets instead of per-p sub-slices for so short a run (a quarter faster).
 		tw := st.tw[:3*m]
 		for p := 0; p < m; p++ {
-			a0, a1, a2, a3 := x[p], x[p+m], x[p+2*m], x[p+3*m]
-			t0, t1 := a0+a2, a0-a2
-			t2, d := a1+a3, a1-a3
-			t3 := complex(imag(d), -real(d)) // -i*d
-			w := tw[3*p : 3*p+3]
-			y[4*p] = t0 + t2
-			y[4*p+1] = (t1 + t3) * w[0]
-			y[4*p+2] = (t0 - t2) * w[1]
-			y[4*p+3] = (t1 - t3) * w[2]
+			w := tw[3*p : 3*p+3 : 3*p+3]
+			w1, w2, w3 := w[0], w[1], w[2]
+			x0 := x[4*p : 4*p+4 : 4*p+4]
+			x1 := x[4*(p+m) : 4*(p+m)+4 : 4*(p+m)+4]
+			x2 := x[4*(p+2*m) : 4*(p+2*m)+4 : 4*(p+2*m)+4]
+			x3 := x[4*(p+3*m) : 4*(p+3*m)+4 : 4*(p+3*m)+4]
+			yy := y[16*p : 16*p+16 : 16*p+16]
+			for q := 0; q < 4; q++ {
+				b0, b1, b2, b3 := bfly4(x0[q], x1[q], x2[q], x3[q])
+				yy[q], yy[4+q], yy[8+q], yy[12+q] = b0, b1*w1, b2*w2, b3*w3
+			}
 		}
 		return
 	}
@@ -263,26 +288,13 @@ func (st *fftStage) radix4(x, y []complex128) {
 		if p == 0 {
 			// All twiddles are 1.
 			for q, a0 := range x0 {
-				a1, a2, a3 := x1[q], x2[q], x3[q]
-				t0, t1 := a0+a2, a0-a2
-				t2, d := a1+a3, a1-a3
-				t3 := complex(imag(d), -real(d))
-				y0[q] = t0 + t2
-				y1[q] = t1 + t3
-				y2[q] = t0 - t2
-				y3[q] = t1 - t3
+				y0[q], y1[q], y2[q], y3[q] = bfly4(a0, x1[q], x2[q], x3[q])
 			}
 			continue
 		}
 		for q, a0 := range x0 {
-			a1, a2, a3 := x1[q], x2[q], x3[q]
-			t0, t1 := a0+a2, a0-a2
-			t2, d := a1+a3, a1-a3
-			t3 := complex(imag(d), -real(d))
-			y0[q] = t0 + t2
-			y1[q] = (t1 + t3) * w1
-			y2[q] = (t0 - t2) * w2
-			y3[q] = (t1 - t3) * w3
+			b0, b1, b2, b3 := bfly4(a0, x1[q], x2[q], x3[q])
+			y0[q], y1[q], y2[q], y3[q] = b0, b1*w1, b2*w2, b3*w3
 		}
 	}
 }
@@ -436,8 +448,7 @@ func (f *RealFFT) Forward(dst []complex128, x []float64) []complex128 {
 			}
 			buf[j] = complex(v, 0)
 		}
-		f.full.transform(buf)
-		copy(dst, buf[:nb])
+		copy(dst, f.full.transform(buf)[:nb])
 		return dst
 	}
 	buf := f.buf
@@ -451,21 +462,20 @@ func (f *RealFFT) Forward(dst []complex128, x []float64) []complex128 {
 		}
 		buf[j] = complex(re, im)
 	}
-	f.half.transform(buf)
-	f.unpack(dst)
+	f.unpack(dst, f.half.transform(buf))
 	return dst
 }
 
-// unpack turns the length-h transform Z of z[j] = x[2j] + i x[2j+1] into the rfft of x:
-// X[k] = E[k] + w^k O[k] with E[k] = (Z[k] + conj Z[h-k])/2 and O[k] = (Z[k] - conj Z[h-k])/(2i);
+// unpack turns the length-h transform Z of z[j] = x[2j] + i x[2j+1] into the rfft of
+// x: X[k] = E[k] + w^k O[k] with E[k] = (Z[k] + conj Z[h-k])/2 and O[k] = (Z[k] - conj Z[h-k])/(2i);
 // bins k and h-k are produced together from the same pair.
-func (f *RealFFT) unpack(dst []complex128) {
-	z := f.buf
+func (f *RealFFT) unpack(dst, z []complex128) {
 	h := len(z)
+	dst = dst[:h+1]
 	z0 := z[0]
 	dst[0] = complex(real(z0)+imag(z0), 0)
 	dst[h] = complex(real(z0)-imag(z0), 0)
-	tw := f.tw
+	tw := f.tw[:h/2+1]
 	for k := 1; k <= h/2; k++ {
 		a, b := z[k], z[h-k]
 		// E = (a + conj b)/2, O = (a - conj b)/(2i)
@@ -502,10 +512,10 @@ func (f *RealFFT) Inverse(dst []float64, X []complex128) []float64 {
 			buf[k] = v
 			buf[n-k] = cmplx.Conj(v)
 		}
-		f.full.inverse(buf)
+		r := f.full.inverse(buf)
 		inv := 1 / float64(n)
 		for j := range dst {
-			dst[j] = real(buf[j]) * inv
+			dst[j] = real(r[j]) * inv
 		}
 		return dst
 	}
@@ -526,7 +536,7 @@ func (f *RealFFT) Inverse(dst []float64, X []complex128) []float64 {
 		z[k] = complex(er-oi, ei+or)
 		z[h-k] = complex(er+oi, or-ei)
 	}
-	f.half.inverse(z)
+	z = f.half.inverse(z)
 	inv := 1 / float64(n)
 	for j := 0; j < h; j++ {
 		dst[2*j] = real(z[j]) * inv

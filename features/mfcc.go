@@ -46,20 +46,34 @@ func MFCC(dst, melDB *Matrix, nMFCC int) *Matrix {
 	return newDCTPlan(melDB.Rows, nMFCC).apply(dst, melDB)
 }
 
-// dctPlan holds the DCT basis and the scratch block of one MFCC configuration.
+// dctPlan holds the DCT basis and the scratch block of one MFCC configuration. The basis
+// rows are even about the middle band for even c and odd for odd c
+// (b[c][n-1-i] = (-1)^c b[c][i]), so each frame is folded once into the sums
+// x[i] + x[n-1-i] (with the middle band of an odd n) and the differences x[i] - x[n-1-i],
+// and every coefficient is a dot product of half the length.
 type dctPlan struct {
 	n, k  int
-	basis []float64 // k rows of n
-	block []float64 // dctBlock frames of n values, frame-major
+	half  [][]float64 // row c: the first (n+1)/2 (even c) or n/2 (odd c) basis values
+	block []float64   // dctBlock frames of the folded sums then differences, frame-major
 }
 
-// dctBlock frames are transposed at a time so that each coefficient is a contiguous dot
+// dctBlock frames are folded at a time so that each coefficient is a contiguous dot
 // product with four independent float64 accumulators.
 const dctBlock = 32
 
 func newDCTPlan(n, k int) *dctPlan {
-	k = min(max(k, 0), max(n, 0))
-	return &dctPlan{n: n, k: k, basis: DCTOrthoBasis(n, k), block: make([]float64, dctBlock*max(n, 0))}
+	n = max(n, 0)
+	k = min(max(k, 0), n)
+	basis := DCTOrthoBasis(n, k)
+	d := &dctPlan{n: n, k: k, half: make([][]float64, k), block: make([]float64, dctBlock*n)}
+	for c := range d.half {
+		m := (n + 1) / 2
+		if c%2 == 1 {
+			m = n / 2
+		}
+		d.half[c] = basis[c*n : c*n+m]
+	}
+	return d
 }
 
 func (d *dctPlan) apply(dst, x *Matrix) *Matrix {
@@ -68,18 +82,33 @@ func (d *dctPlan) apply(dst, x *Matrix) *Matrix {
 	if d.k == 0 || t == 0 {
 		return dst
 	}
+	hs, hd := (n+1)/2, n/2 // lengths of the sums and the differences
 	for t0 := 0; t0 < t; t0 += dctBlock {
 		nf := min(dctBlock, t-t0)
-		for i := 0; i < n; i++ {
-			row := x.Data[i*t+t0 : i*t+t0+nf]
-			for j, v := range row {
-				d.block[j*n+i] = float64(v)
+		for i := 0; i < hd; i++ {
+			lo := x.Data[i*t+t0 : i*t+t0+nf]
+			hi := x.Data[(n-1-i)*t+t0 : (n-1-i)*t+t0+nf]
+			for j, a := range lo {
+				b := float64(hi[j])
+				d.block[j*n+i] = float64(a) + b
+				d.block[j*n+hs+i] = float64(a) - b
+			}
+		}
+		if hs > hd { // odd n: the middle band has no partner
+			mid := x.Data[hd*t+t0 : hd*t+t0+nf]
+			for j, a := range mid {
+				d.block[j*n+hd] = float64(a)
 			}
 		}
 		for j := 0; j < nf; j++ {
-			frame := d.block[j*n : (j+1)*n]
-			for c := 0; c < d.k; c++ {
-				dst.Data[c*t+t0+j] = float32(dot64(d.basis[c*n:(c+1)*n], frame))
+			sums := d.block[j*n : j*n+hs]
+			diffs := d.block[j*n+hs : (j+1)*n]
+			for c, b := range d.half {
+				v := sums
+				if c%2 == 1 {
+					v = diffs
+				}
+				dst.Data[c*t+t0+j] = float32(dot64(b, v))
 			}
 		}
 	}

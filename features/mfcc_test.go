@@ -63,18 +63,18 @@ func TestMFCCMatchesDirectSum(t *testing.T) {
 }
 
 func ExampleMFCC() {
-	// The orthonormal DCT of a ramp over 8 bands: a large mean (c0), one dominant slope term
-	// (c1), and nothing in the even, symmetric terms.
+	// One frame of 8 bands holding 0, 1, 4, ..., 49: the orthonormal DCT-II gives the scaled
+	// mean (c0), a falling slope (c1) and the curvature (c2), as scipy.fftpack.dct(norm='ortho').
 	melDB := NewMatrix(8, 1)
 	for i := range melDB.Data {
-		melDB.Data[i] = float32(i + 1)
+		melDB.Data[i] = float32(i * i)
 	}
 	m := MFCC(nil, melDB, 3)
 	for k := 0; k < m.Rows; k++ {
 		fmt.Printf("c%d = %.5f\n", k, m.At(k, 0))
 	}
 	// Output:
-	// c0 = 12.72792
-	// c1 = -6.44232
-	// c2 = 0.00000
+	// c0 = 49.49747
+	// c1 = -45.09626
+	// c2 = 12.61729
 }

@@ -3,11 +3,12 @@ package features
 import (
 	"math"
 	"slices"
+	"strconv"
 )
 
 // Aggregate selects how OnsetStrength combines mel bands and how Sync combines frames.
 // The zero value, AggMean, is librosa's default for both onset_strength and util.sync;
-// beat_track builds its envelope with AggMedian.
+// beat_track builds its envelope with AggMedian. Values other than AggMedian act as AggMean.
 type Aggregate int
 
 const (
@@ -26,7 +27,7 @@ func (a Aggregate) String() string {
 	case AggMedian:
 		return "median"
 	}
-	return "Aggregate(?)"
+	return "Aggregate(" + strconv.Itoa(int(a)) + ")"
 }
 
 // OnsetOptions configure OnsetStrength. The zero value is librosa.onset.onset_strength's
@@ -132,17 +133,19 @@ func onsetMedian(out []float32, s *Matrix, lag int) {
 	}
 }
 
-// medianRectified is the numpy median of non-negative values (it reorders x). Rectified
-// differences are mostly zero in steady passages, so counting zeros first often settles it.
+// medianRectified is the numpy median of non-negative values or NaN (it reorders x).
+// Rectified differences are mostly zero in steady passages, so counting zeros first often
+// settles it.
 func medianRectified(x []float32) float32 {
-	n := len(x)
 	zeros := 0
 	for _, v := range x {
 		if v == 0 {
 			zeros++
+		} else if v != v {
+			return v
 		}
 	}
-	if zeros > n/2 {
+	if zeros > len(x)/2 {
 		return 0
 	}
 	return median32(x)

@@ -165,14 +165,14 @@ func TestLibrosaReference(t *testing.T) {
 			if !slices.Equal(got.Shape, shape) {
 				t.Fatalf("shape %v, want %v", got.Shape, shape)
 			}
-			worst, at, fails := refCompare(got.Data, want, c.Tolerance.Abs, c.Tolerance.Rel)
+			worst, at, fails, ratio := refCompare(got.Data, want, c.Tolerance.Abs, c.Tolerance.Rel)
 			if fails > 0 {
 				t.Fatalf("%d of %d values outside abs %g + rel %g; worst |diff| %.3g at %v (got %.9g, want %.9g)",
 					fails, len(want), c.Tolerance.Abs, c.Tolerance.Rel, worst, unravel(at, shape), got.Data[at], want[at])
 			}
 			if len(want) > 0 {
-				t.Logf("ok: worst |diff| %.3g at %v (want %.6g; abs tol %g, rel %g) over %d values",
-					worst, unravel(at, shape), want[at], c.Tolerance.Abs, c.Tolerance.Rel, len(want))
+				t.Logf("ok: worst |diff| %.3g at %v (want %.6g; abs tol %g, rel %g) over %d values; at most %.2f of the tolerance",
+					worst, unravel(at, shape), want[at], c.Tolerance.Abs, c.Tolerance.Rel, len(want), ratio)
 			}
 			outcome = "compared"
 		})
@@ -263,10 +263,11 @@ func readRefNPY(t testing.TB, path string) ([]int, []float64) {
 }
 
 // refCompare counts the elements outside |got - want| <= abs + rel*|want| (NaN counts as
-// outside unless both are NaN) and returns the largest |got - want| and its index.
-func refCompare(got, want []float64, abs, rel float64) (worst float64, at, fails int) {
+// outside unless both are NaN) and returns the largest |got - want|, its index, and the largest
+// ratio of |got - want| to the element's tolerance (1 means at the limit).
+func refCompare(got, want []float64, abs, rel float64) (worst float64, at, fails int, ratio float64) {
 	if len(got) != len(want) {
-		return math.Inf(1), 0, max(len(got), len(want))
+		return math.Inf(1), 0, max(len(got), len(want)), math.Inf(1)
 	}
 	for i, w := range want {
 		g := got[i]
@@ -276,14 +277,18 @@ func refCompare(got, want []float64, abs, rel float64) (worst float64, at, fails
 		} else if math.IsNaN(d) {
 			d = math.Inf(1)
 		}
-		if d > abs+rel*math.Abs(w) {
+		tol := abs + rel*math.Abs(w)
+		if d > tol {
 			fails++
+		}
+		if d > 0 {
+			ratio = max(ratio, d/tol)
 		}
 		if d > worst || i == 0 {
 			worst, at = d, i
 		}
 	}
-	return worst, at, fails
+	return worst, at, fails, ratio
 }
 
 // unravel turns a flat C-order index into per-axis indices.

@@ -26,17 +26,17 @@ type STFTConfig struct {
 // It is not safe for concurrent use; give each goroutine its own plan.
 type STFT struct {
 	cfg   STFTConfig
-	win   []float64 // periodic Hann of length Win
+	win   []float64 // periodic Hann of length Win, centred in NFFT zeros
 	lpad  int       // offset of the window inside the NFFT-long frame
 	fft   *RealFFT
-	frame []float64    // NFFT samples: window * signal, zero outside the window
+	frame []float64    // NFFT windowed samples (odd NFFT only)
 	spec  []complex128 // NFFT/2+1 coefficients of one frame
 	block []float32    // stftBlock frames of one spectrum each, frame-major
 }
 
 // stftBlock frames are computed before being scattered into the bins x frames output, so that
 // each output row receives one contiguous run per block instead of one element per frame.
-const stftBlock = 16
+const stftBlock = 64
 
 // NewSTFT validates cfg and returns a plan for it.
 func NewSTFT(cfg STFTConfig) (*STFT, error) {
@@ -56,15 +56,19 @@ func NewSTFT(cfg STFTConfig) (*STFT, error) {
 		return nil, err
 	}
 	nb := cfg.NFFT/2 + 1
-	return &STFT{
+	p := &STFT{
 		cfg:   cfg,
-		win:   HannWindow(cfg.Win, true),
+		win:   make([]float64, cfg.NFFT),
 		lpad:  (cfg.NFFT - cfg.Win) / 2,
 		fft:   fft,
-		frame: make([]float64, cfg.NFFT),
 		spec:  make([]complex128, nb),
 		block: make([]float32, stftBlock*nb),
-	}, nil
+	}
+	copy(p.win[p.lpad:], HannWindow(cfg.Win, true))
+	if cfg.NFFT%2 == 1 {
+		p.frame = make([]float64, cfg.NFFT)
+	}
+	return p, nil
 }
 
 // Config returns the plan's configuration, with Win filled in.
@@ -91,15 +95,15 @@ func (p *STFT) Frames(n int) int {
 // The FFT is unnormalised and computed in float64, like numpy's, before rounding to float32.
 // dst is reused when its storage is large enough (nil allocates) and returned.
 func (p *STFT) Power(dst *Matrix, y []float32, power float64) *Matrix {
-	offset := p.lpad
+	offset := 0
 	if !p.cfg.NoCenter {
-		offset -= p.cfg.NFFT / 2
+		offset = -(p.cfg.NFFT / 2)
 	}
 	return p.power(dst, y, power, offset, p.Frames(len(y)))
 }
 
-// power computes nFrames frames where window sample i of frame t multiplies
-// y[t*Hop + offset + i] (zero outside y).
+// power computes nFrames frames, frame t covering y[t*Hop + offset:][:NFFT] (zero outside y)
+// with the window centred in it.
 func (p *STFT) power(dst *Matrix, y []float32, power float64, offset, nFrames int) *Matrix {
 	nb := p.Bins()
 	dst = reuseMatrix(dst, nb, nFrames)
@@ -119,24 +123,32 @@ func (p *STFT) power(dst *Matrix, y []float32, power float64, offset, nFrames in
 	return dst
 }
 
-// frameSpectrum writes |X|^power of the frame whose window starts at y[start] into out.
+// frameSpectrum writes |X|^power of the frame y[start:][:NFFT] into out. For an even NFFT the
+// windowed samples go straight into the half-length complex buffer of the real FFT.
 func (p *STFT) frameSpectrum(out []float32, y []float32, start int, power float64) {
-	seg := p.frame[p.lpad : p.lpad+len(p.win)]
-	if start >= 0 && start+len(seg) <= len(y) {
-		ys := y[start : start+len(seg)]
-		for i, w := range p.win {
-			seg[i] = w * float64(ys[i])
-		}
-	} else {
-		for i, w := range p.win {
-			var v float64
-			if j := start + i; j >= 0 && j < len(y) {
-				v = float64(y[j])
+	w := p.win
+	inside := start >= 0 && start+len(w) <= len(y)
+	var spec []complex128
+	if f := p.fft; f.half != nil {
+		buf := f.buf
+		if inside {
+			ys := y[start : start+len(w)]
+			for j := range buf {
+				buf[j] = complex(w[2*j]*float64(ys[2*j]), w[2*j+1]*float64(ys[2*j+1]))
 			}
-			seg[i] = w * v
+		} else {
+			for j := range buf {
+				buf[j] = complex(w[2*j]*sample(y, start+2*j), w[2*j+1]*sample(y, start+2*j+1))
+			}
 		}
+		f.unpack(p.spec, f.half.transform(buf))
+		spec = p.spec
+	} else {
+		for i, wi := range w {
+			p.frame[i] = wi * sample(y, start+i)
+		}
+		spec = f.Forward(p.spec, p.frame)
 	}
-	spec := p.fft.Forward(p.spec, p.frame)
 	out = out[:len(spec)]
 	switch power {
 	case 2:
@@ -153,4 +165,12 @@ func (p *STFT) frameSpectrum(out []float32, y []float32, start int, power float6
 			out[k] = float32(math.Pow(real(c)*real(c)+imag(c)*imag(c), half))
 		}
 	}
+}
+
+// sample returns y[i], or 0 outside y (the zero padding).
+func sample(y []float32, i int) float64 {
+	if i < 0 || i >= len(y) {
+		return 0
+	}
+	return float64(y[i])
 }

@@ -47,10 +47,10 @@ func VGGishExamples(y []float32, sr int) ([]*Matrix, error) {
 		return nil, nil
 	}
 	nFrames = nEx * vggishExampleLen
-	// VGGish frames start at t*hop with the 400-sample window first in the 512-point buffer;
-	// the plan centres the window in the buffer instead, which changes only the phase, so the
-	// window start is passed as the offset (0) directly.
-	mag := st.power(nil, y, 1, 0, nFrames)
+	// VGGish's frame t is y[t*hop:][:400], windowed and followed by 112 zeros; the plan
+	// centres the window in its 512 points instead, which changes only the phase, so its frame
+	// starts lpad samples earlier to put the window on y[t*hop:].
+	mag := st.power(nil, y, 1, -(vggishFFT-vggishWin)/2, nFrames)
 	w := vggishMelWeights()
 	nb := mag.Rows
 	logmel := make([]float64, nFrames*vggishBands) // frame-major

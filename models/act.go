@@ -1,24 +1,19 @@
 package models
 
-import "math"
+import (
+	"math"
+
+	"github.com/hark-audio/hark/models/internal/vecf"
+)
 
 // activate applies an activation in place.
 func activate(act string, y []float32) { biasActivate(act, y, 0) }
 
-// biasActivate adds bias to y and applies the activation, in one pass. The ReLU loops are
-// branch-free (max compiles to MINSS/MAXSS): on real data the sign is unpredictable and a
-// branch per value costs more than the arithmetic.
+// biasActivate adds bias to y and applies the activation. Bias and ReLU are one vectorised
+// pass (vecf.Affine).
 func biasActivate(act string, y []float32, bias float32) {
-	if act == ActReLU {
-		for i, v := range y {
-			y[i] = max(v+bias, 0)
-		}
-		return
-	}
-	if bias != 0 {
-		for i := range y {
-			y[i] += bias
-		}
+	if act == ActReLU || bias != 0 {
+		vecf.Affine(y, y, 1, bias, act == ActReLU)
 	}
 	switch act {
 	case ActELU:
@@ -53,12 +48,7 @@ func actGrad(act string, y, gy, dst []float32) {
 	gy = gy[:len(y)]
 	switch act {
 	case ActReLU:
-		// y >= 0, so y > 0 exactly when its bits are non-zero: -bits is then negative and the
-		// arithmetic shift makes an all-ones mask, without a branch.
-		for i, v := range y {
-			m := uint32(-int32(math.Float32bits(v)) >> 31)
-			dst[i] = math.Float32frombits(math.Float32bits(gy[i]) & m)
-		}
+		vecf.ReLUGrad(dst, y, gy)
 	case ActELU:
 		for i, v := range y {
 			if v > 0 {

@@ -36,6 +36,7 @@ var benchPresets = []struct {
 	{"gtzan-cnn", []int{1, 216, 13}, 10},
 	{"kws-cnn", []int{1, 98, 40}, 12},
 	{"mlp", []int{98, 40}, 12},
+	{"bilstm", []int{60, 128}, 10},
 }
 
 // BenchmarkTrainStep measures forward + backward + Adam on batches of 64 (shared/bench's scheme).
@@ -77,6 +78,28 @@ func BenchmarkPredict(b *testing.B) {
 				}
 			}
 			b.ReportMetric(float64(64*b.N)/b.Elapsed().Seconds(), "samples/s")
+		})
+	}
+}
+
+// BenchmarkCompile measures building a model and compiling its training machine (the whole
+// 60-step BiLSTM graph is a handful of fused ops, not an unrolled graph).
+func BenchmarkCompile(b *testing.B) {
+	for _, p := range benchPresets {
+		b.Run(p.name, func(b *testing.B) {
+			s, err := Preset(p.name, p.in, p.classes)
+			if err != nil {
+				b.Fatal(err)
+			}
+			for range b.N {
+				m, err := Build(s, Options{Batch: 64, Seed: 1})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if m.train, err = m.build(true); err != nil {
+					b.Fatal(err)
+				}
+			}
 		})
 	}
 }

@@ -22,13 +22,23 @@ func (v value) size() int { return prod(v.shape) }
 // builder adds one graph's nodes: the training graph (batch statistics, dropout, loss and
 // gradients) or the inference graph (running statistics, no dropout, predictions).
 type builder struct {
-	m      *Model
-	g      *G.ExprGraph
-	train  bool
-	batch  int
-	ops    int
-	bufs   map[*G.Node][]float32
-	params map[*param]*G.Node
+	m     *Model
+	g     *G.ExprGraph
+	train bool
+	batch int
+	// app numbers the applications of the trunk (0, or 0 and 1 for a siamese model's two
+	// towers): per-application randomness (dropout masks) and sequence lengths depend on it.
+	app     int
+	bufs    map[*G.Node][]float32
+	params  map[*param]*G.Node
+	applied []applied // every op added, in order: a topological order for backprop
+}
+
+// applied records an op node and its children for backprop.
+type applied struct {
+	n        *G.Node
+	op       *fnOp
+	children []*G.Node
 }
 
 func newBuilder(m *Model, train bool) *builder {
@@ -63,7 +73,6 @@ type opSpec struct {
 
 // apply adds an op node over children.
 func (b *builder) apply(s opSpec, children ...*G.Node) (*G.Node, error) {
-	b.ops++
 	in := make([]int, len(children))
 	for i, c := range children {
 		in[i] = c.Dims()
@@ -78,7 +87,7 @@ func (b *builder) apply(s opSpec, children ...*G.Node) (*G.Node, error) {
 	if diff == nil {
 		diff = make([]bool, len(children))
 	}
-	op := &fnOp{name: s.name, id: b.ops, in: in, out: out, diff: diff, val: s.out, run: s.run, sym: s.sym}
+	op := &fnOp{name: s.name, id: len(b.applied) + 1, in: in, out: out, diff: diff, val: s.out, run: s.run, sym: s.sym}
 	n, err := G.ApplyOp(op, children...)
 	if err != nil {
 		return nil, fmt.Errorf("model graph: %s: %w", s.name, err)
@@ -86,16 +95,96 @@ func (b *builder) apply(s opSpec, children ...*G.Node) (*G.Node, error) {
 	if s.buf != nil {
 		b.bufs[n] = s.buf
 	}
+	b.applied = append(b.applied, applied{n: n, op: op, children: children})
 	return n, nil
+}
+
+// backprop adds the gradient ops of the sum of the loss nodes, walking the ops in reverse
+// order of addition, and points every trainable parameter's grad at its gradient buffer.
+//
+// Gorgonia's own Grad is not used: where a value has several consumers (a shared trunk under
+// several heads, a siamese tower's weights) it sums the gradients with its generic ops,
+// whose buffers are not ours and which allocate per step. Here each such sum is one more
+// fnOp, adding the consumers' gradient buffers in a fixed order.
+func (b *builder) backprop(losses []*G.Node) error {
+	seed := G.NewScalar(b.g, G.Float32, G.WithValue(G.NewF32(1)), G.WithName("seed"))
+	contrib := map[*G.Node][]*G.Node{}
+	for _, l := range losses {
+		contrib[l] = append(contrib[l], seed)
+	}
+	for i := len(b.applied) - 1; i >= 0; i-- {
+		a := b.applied[i]
+		gs := contrib[a.n]
+		if len(gs) == 0 || a.op.sym == nil {
+			continue
+		}
+		g, err := b.sum(gs, true)
+		if err != nil {
+			return err
+		}
+		d, err := a.op.sym(g)
+		if err != nil {
+			return fmt.Errorf("model graph: gradient of %s: %w", a.op.name, err)
+		}
+		for j, c := range a.children {
+			if j < len(d) && d[j] != nil && a.op.diff[j] {
+				contrib[c] = append(contrib[c], d[j])
+			}
+		}
+	}
+	for _, p := range b.m.params {
+		n, ok := b.params[p]
+		if !ok || p.frozen || len(contrib[n]) == 0 {
+			continue
+		}
+		g, err := b.sum(contrib[n], false)
+		if err != nil {
+			return err
+		}
+		p.grad = b.bufs[g]
+	}
+	return nil
+}
+
+// sum returns the one gradient node of a value, adding an op that sums several. A batched
+// value's gradients are summed over the active samples only; a parameter's over all values.
+func (b *builder) sum(gs []*G.Node, batched bool) (*G.Node, error) {
+	if len(gs) == 1 {
+		return gs[0], nil
+	}
+	bufs := make([][]float32, len(gs))
+	for i, g := range gs {
+		buf, err := b.bufOf(g)
+		if err != nil {
+			return nil, err
+		}
+		bufs[i] = buf
+	}
+	t, out := b.alloc(gs[0].Shape()...)
+	p := b.m.pool
+	per := len(out) / b.batch
+	return b.apply(opSpec{name: "gradsum", out: t, buf: out, run: func() error {
+		n := len(out)
+		if batched {
+			n = b.m.active * per
+		}
+		p.ranges(n, func(_, lo, hi int) {
+			copy(out[lo:hi], bufs[0][lo:hi])
+			for _, s := range bufs[1:] {
+				for j, v := range s[lo:hi] {
+					out[lo+j] += v
+				}
+			}
+		})
+		return nil
+	}}, gs...)
 }
 
 // bufOf returns the buffer behind a node added by this builder.
 func (b *builder) bufOf(n *G.Node) ([]float32, error) {
 	buf, ok := b.bufs[n]
 	if !ok {
-		// Gorgonia sums the gradients of a value with several consumers with its own ops, whose
-		// buffers are not ours; no layer built so far shares a value.
-		return nil, fmt.Errorf("model graph: gradient %v has no kernel buffer (shared values are not supported yet)", n)
+		return nil, fmt.Errorf("model graph: node %v has no kernel buffer", n)
 	}
 	return buf, nil
 }

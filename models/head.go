@@ -5,14 +5,20 @@ import (
 	"math"
 
 	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
 )
 
-// head is the output layer: a linear dense layer, then the kind's loss (training graph) or
-// output activation (inference graph).
+// head is one output: optional hidden layers, a linear dense layer, then the kind's loss
+// (training graph) or output activation (inference graph). A model's heads write to columns
+// [off, off+k) of the concatenated predictions and read targets from columns
+// [toff, toff+targetWidth()) of the concatenated targets.
 type head struct {
-	kind string
-	k    int
-	d    *dense
+	name      string
+	kind      string
+	k         int
+	layers    []layer
+	d         *dense
+	off, toff int
 }
 
 // targetWidth is the number of target values per sample: one class index for softmax heads,
@@ -24,26 +30,26 @@ func (h *head) targetWidth() int {
 	return h.k
 }
 
-// predictions adds the inference output: class probabilities, sigmoid probabilities or values.
-func (h *head) predictions(b *builder, logits value) (*G.Node, []float32, error) {
-	pt, probs := b.alloc(b.batch, h.k)
-	n, err := b.apply(opSpec{name: "predict." + h.kind, out: pt, buf: probs, run: func() error {
-		n := b.m.active
-		switch h.kind {
-		case HeadSoftmax:
-			for i := 0; i < n; i++ {
-				softmax(logits.buf[i*h.k:(i+1)*h.k], probs[i*h.k:(i+1)*h.k])
+// predictions adds the inference output (class probabilities, sigmoid probabilities or
+// values) into columns [off, off+k) of out, which has width values per sample.
+func (h *head) predictions(b *builder, logits value, outT *tensor.Dense, out []float32, width int) error {
+	_, err := b.apply(opSpec{name: "predict." + h.kind, out: outT, buf: out, run: func() error {
+		for i := 0; i < b.m.active; i++ {
+			z, p := logits.buf[i*h.k:(i+1)*h.k], out[i*width+h.off:i*width+h.off+h.k]
+			switch h.kind {
+			case HeadSoftmax:
+				softmax(z, p)
+			case HeadSigmoid:
+				for j, v := range z {
+					p[j] = sigmoid(v)
+				}
+			default:
+				copy(p, z)
 			}
-		case HeadSigmoid:
-			for i, v := range logits.buf[:n*h.k] {
-				probs[i] = sigmoid(v)
-			}
-		default:
-			copy(probs, logits.buf[:n*h.k])
 		}
 		return nil
 	}}, logits.n)
-	return n, probs, err
+	return err
 }
 
 // softmax writes the softmax of z to p, shifting by the maximum for stability.
@@ -65,16 +71,26 @@ func softmax(z, p []float32) {
 }
 
 // loss adds the training loss, averaged over the batch's samples (and outputs, for the sigmoid
-// and linear heads, as Keras does), and its gradient.
-func (h *head) loss(b *builder, logits value, targets *G.Node, tbuf []float32) (*G.Node, *G.F32, error) {
+// and linear heads, as Keras does), and its gradient. The targets buffer has tw values per
+// sample, this head's from column toff.
+func (h *head) loss(b *builder, logits value, targets *G.Node, all []float32, tw int) (*G.Node, *G.F32, error) {
 	lv := G.NewF32(0)
 	probs := make([]float32, b.batch*h.k)
+	// tbuf holds this head's targets, gathered from the shared buffer at each step.
+	tbuf := make([]float32, b.batch*h.targetWidth())
+	gather := func(n int) {
+		w := h.targetWidth()
+		for i := 0; i < n; i++ {
+			copy(tbuf[i*w:(i+1)*w], all[i*tw+h.toff:])
+		}
+	}
 	var node *G.Node
 	var err error
 	node, err = b.apply(opSpec{
 		name: "loss." + h.kind, out: lv, diff: []bool{true, false},
 		run: func() error {
 			n := b.m.active
+			gather(n)
 			var s float64
 			switch h.kind {
 			case HeadSoftmax:
@@ -147,4 +163,61 @@ func (h *head) loss(b *builder, logits value, targets *G.Node, tbuf []float32) (
 		},
 	}, logits.n, targets)
 	return node, lv, err
+}
+
+// absDiff adds the siamese merge |a - b| of the two towers' outputs. Its gradient is
+// sign(a - b)·g for a and the negation for b (zero where a == b, as PyTorch's abs).
+func absDiff(b *builder, a, c value) (value, error) {
+	per := a.size()
+	yt, y := b.alloc(b.batch, per)
+	p := b.m.pool
+	out := value{buf: y, shape: []int{per}, dep: a.dep || c.dep}
+	var err error
+	out.n, err = b.apply(opSpec{
+		name: "absdiff", out: yt, buf: y, diff: []bool{a.dep, c.dep},
+		run: func() error {
+			p.ranges(b.m.active*per, func(_, lo, hi int) {
+				for i := lo; i < hi; i++ {
+					y[i] = float32(math.Abs(float64(a.buf[i] - c.buf[i])))
+				}
+			})
+			return nil
+		},
+		sym: func(grad *G.Node) (G.Nodes, error) {
+			gy, err := b.bufOf(grad)
+			if err != nil {
+				return nil, err
+			}
+			dat, da := b.alloc(b.batch, per)
+			dan, err := b.apply(opSpec{name: "absdiff.grad", out: dat, buf: da, run: func() error {
+				p.ranges(b.m.active*per, func(_, lo, hi int) {
+					for i := lo; i < hi; i++ {
+						switch d := a.buf[i] - c.buf[i]; {
+						case d > 0:
+							da[i] = gy[i]
+						case d < 0:
+							da[i] = -gy[i]
+						default:
+							da[i] = 0
+						}
+					}
+				})
+				return nil
+			}}, out.n, grad)
+			if err != nil {
+				return nil, err
+			}
+			dct, dc := b.alloc(b.batch, per)
+			dcn, err := b.apply(opSpec{name: "absdiff.grad.neg", out: dct, buf: dc, run: func() error {
+				p.ranges(b.m.active*per, func(_, lo, hi int) {
+					for i := lo; i < hi; i++ {
+						dc[i] = -da[i]
+					}
+				})
+				return nil
+			}}, dan)
+			return G.Nodes{dan, dcn}, err
+		},
+	}, a.n, c.n)
+	return out, err
 }

@@ -21,7 +21,9 @@ type param struct {
 	t     *tensor.Dense
 	data  []float32
 	decay bool // kernels get weight decay; biases and batch-norm scales do not
-	grad  []float32
+	// frozen parameters are not trained: no gradient is computed and the optimizer skips them.
+	frozen bool
+	grad   []float32 // set by builder.backprop; nil while frozen or unused
 }
 
 func newParam(name string, decay bool, shape ...int) *param {
@@ -68,7 +70,7 @@ func (d *dense) build(b *builder, x value) (value, error) {
 	yt, y := b.alloc(b.batch, d.out)
 	wn, bn := b.param(d.w), b.param(d.bias)
 	p := b.m.pool
-	out := value{buf: y, shape: []int{d.out}, dep: true}
+	out := value{buf: y, shape: []int{d.out}, dep: x.dep || trainable(d.w, d.bias)}
 	var err error
 	out.n, err = b.apply(opSpec{
 		name: "dense", out: yt, buf: y, diff: []bool{x.dep, true, true},
@@ -113,13 +115,17 @@ func (d *dense) backward(b *builder, x value, y []float32, grad, yn *G.Node) (G.
 					actGrad(d.act, y[lo*d.out:hi*d.out], gy[lo*d.out:], gpre[lo*d.out:])
 				})
 			}
-			clear(db)
-			for i := 0; i < n; i++ {
-				for j, v := range gpre[i*d.out : (i+1)*d.out] {
-					db[j] += v
+			if !d.bias.frozen {
+				clear(db)
+				for i := 0; i < n; i++ {
+					for j, v := range gpre[i*d.out : (i+1)*d.out] {
+						db[j] += v
+					}
 				}
 			}
-			p.mul(dw, d.out, gemm.RowMajor(x.buf, n, d.in).T(), gemm.RowMajor(gpre, n, d.out), false)
+			if !d.w.frozen {
+				p.mul(dw, d.out, gemm.RowMajor(x.buf, n, d.in).T(), gemm.RowMajor(gpre, n, d.out), false)
+			}
 			if x.dep {
 				p.mul(dx, d.in, gemm.RowMajor(gpre, n, d.out), gemm.RowMajor(d.w.data, d.in, d.out).T(), false)
 			}
@@ -133,22 +139,35 @@ func (d *dense) backward(b *builder, x value, y []float32, grad, yn *G.Node) (G.
 }
 
 // gradNodes returns a layer's derivative nodes: the input gradient (the back node itself, when
-// the input depends on parameters) and one sink per parameter gradient, recording where each
-// parameter's gradient lives.
+// the input depends on parameters) and one sink per trainable parameter's gradient (nil for
+// frozen ones).
 func (b *builder) gradNodes(x value, back *G.Node, grads ...paramGrad) (G.Nodes, error) {
 	out := G.Nodes{nil}
 	if x.dep {
 		out[0] = back
 	}
 	for _, g := range grads {
+		if g.p.frozen {
+			out = append(out, nil)
+			continue
+		}
 		n, err := b.sink(g.p.name+".grad", g.t, back)
 		if err != nil {
 			return nil, err
 		}
-		g.p.grad = g.t.Data().([]float32)
 		out = append(out, n)
 	}
 	return out, nil
+}
+
+// trainable reports whether any of ps is trained, so that a layer's output depends on parameters.
+func trainable(ps ...*param) bool {
+	for _, p := range ps {
+		if !p.frozen {
+			return true
+		}
+	}
+	return false
 }
 
 // paramGrad pairs a parameter with the tensor its gradient is written to.
@@ -258,17 +277,28 @@ func (c *conv) build(b *builder, x value) (value, error) {
 	yt, y := b.alloc(b.batch, c.cout, c.oh, c.ow)
 	wn, bn := b.param(c.wt), b.param(c.bias)
 	p := b.m.pool
-	p.reserve(k * ohw)
-	out := value{buf: y, shape: []int{c.cout, c.oh, c.ow}, dep: true}
+	var offs []int
+	if c.implicit() {
+		_, _, np := c.wide()
+		offs = c.windows()
+		p.reserve(c.cout*np + c.padSize())
+	} else {
+		p.reserve(k * ohw)
+	}
+	out := value{buf: y, shape: []int{c.cout, c.oh, c.ow}, dep: x.dep || trainable(c.wt, c.bias)}
 	var err error
 	out.n, err = b.apply(opSpec{
 		name: "conv2d", out: yt, buf: y, diff: []bool{x.dep, true, true},
 		run: func() error {
 			p.ranges(b.m.active, func(w, lo, hi int) {
-				col := p.scratch[w][:k*ohw]
 				for s := lo; s < hi; s++ {
-					c.im2col(x.buf[s*in:], col)
-					ys := y[s*c.cout*ohw : (s+1)*c.cout*ohw]
+					xs, ys := x.buf[s*in:(s+1)*in], y[s*c.cout*ohw:(s+1)*c.cout*ohw]
+					if c.implicit() {
+						c.forwardImplicit(p.ws[w], xs, ys, p.scratch[w], offs)
+						continue
+					}
+					col := p.scratch[w][:k*ohw]
+					c.im2col(xs, col)
 					p.ws[w].Mul(ys, ohw, gemm.RowMajor(c.wt.data, c.cout, k), gemm.RowMajor(col, k, ohw), false)
 					for o, bv := range c.bias.data {
 						biasActivate(c.act, ys[o*ohw:(o+1)*ohw], bv)
@@ -277,15 +307,15 @@ func (c *conv) build(b *builder, x value) (value, error) {
 			})
 			return nil
 		},
-		sym: func(grad *G.Node) (G.Nodes, error) { return c.backward(b, x, y, grad, out.n) },
+		sym: func(grad *G.Node) (G.Nodes, error) { return c.backward(b, x, y, offs, grad, out.n) },
 	}, x.n, wn, bn)
 	return out, err
 }
 
 // backward adds one op that, shard by shard, forms the pre-activation gradient, the bias and
-// kernel gradients (recomputing im2col rather than keeping every sample's patches) and the
-// input gradient; the weight gradients are then the shard partials summed in shard order.
-func (c *conv) backward(b *builder, x value, y []float32, grad, yn *G.Node) (G.Nodes, error) {
+// kernel gradients (recomputing the patches rather than keeping every sample's) and the input
+// gradient; the weight gradients are then the shard partials summed in shard order.
+func (c *conv) backward(b *builder, x value, y []float32, offs []int, grad, yn *G.Node) (G.Nodes, error) {
 	gy, err := b.bufOf(grad)
 	if err != nil {
 		return nil, err
@@ -298,36 +328,42 @@ func (c *conv) backward(b *builder, x value, y []float32, grad, yn *G.Node) (G.N
 	pw := make([]float32, shards*c.cout*k)
 	pb := make([]float32, shards*c.cout)
 	p := b.m.pool
-	p.reserve(outSize + 2*k*ohw)
+	// The kernel gradient is formed transposed (K×cout): MulNT's tile takes six patch rows by
+	// four output channels, and K is a multiple of six (a 3×2 kernel) more often than cout is.
+	dwT := make([]float32, k*c.cout)
+	if c.implicit() {
+		_, _, np := c.wide()
+		p.reserve(c.cout*np + k*np + 2*c.padSize() + outSize)
+	} else {
+		p.reserve(outSize + 2*k*ohw)
+	}
 	back, err := b.apply(opSpec{
 		name: "conv2d.grad", out: dxt, buf: dx,
 		run: func() error {
 			n := b.m.active
 			ns := min(shards, n)
 			p.each(ns, func(w, s int) {
-				sc := p.scratch[w]
-				gpre, col, dcol := sc[:outSize], sc[outSize:outSize+k*ohw], sc[outSize+k*ohw:outSize+2*k*ohw]
-				sw, sb := pw[s*c.cout*k:(s+1)*c.cout*k], pb[s*c.cout:(s+1)*c.cout]
+				swT, sb := pw[s*c.cout*k:(s+1)*c.cout*k], pb[s*c.cout:(s+1)*c.cout]
 				clear(sb)
 				lo, hi := s*n/ns, (s+1)*n/ns
 				for i := lo; i < hi; i++ {
-					actGrad(c.act, y[i*outSize:(i+1)*outSize], gy[i*outSize:], gpre)
-					for o := range sb {
-						var t float32
-						for _, v := range gpre[o*ohw : (o+1)*ohw] {
-							t += v
-						}
-						sb[o] += t
+					if c.implicit() {
+						c.backwardImplicit(p.ws[w], x.buf[i*in:(i+1)*in], y[i*outSize:(i+1)*outSize], gy[i*outSize:(i+1)*outSize],
+							dx[i*in:(i+1)*in], sb, swT, p.scratch[w], offs, i == lo, x.dep)
+						continue
 					}
-					c.im2col(x.buf[i*in:], col)
-					p.ws[w].Mul(sw, k, gemm.RowMajor(gpre, c.cout, ohw), gemm.RowMajor(col, k, ohw).T(), i > lo)
-					if x.dep {
-						p.ws[w].Mul(dcol, ohw, gemm.RowMajor(c.wt.data, c.cout, k).T(), gemm.RowMajor(gpre, c.cout, ohw), false)
-						c.col2im(dcol, dx[i*in:])
+					c.backwardExplicit(p.ws[w], x.buf[i*in:(i+1)*in], y[i*outSize:(i+1)*outSize], gy[i*outSize:(i+1)*outSize],
+						dx[i*in:(i+1)*in], sb, swT, p.scratch[w], i == lo, x.dep)
+				}
+			})
+			sumShards(p, dwT, pw, ns)
+			p.ranges(c.cout, func(_, lo, hi int) {
+				for o := lo; o < hi; o++ {
+					for r := 0; r < k; r++ {
+						dw[o*k+r] = dwT[r*c.cout+o]
 					}
 				}
 			})
-			sumShards(p, dw, pw, ns)
 			sumShards(p, db, pb, ns)
 			return nil
 		},
@@ -336,6 +372,30 @@ func (c *conv) backward(b *builder, x value, y []float32, grad, yn *G.Node) (G.N
 		return nil, err
 	}
 	return b.gradNodes(x, back, paramGrad{c.wt, dwt}, paramGrad{c.bias, dbt})
+}
+
+// backwardExplicit is backwardImplicit for strided convolutions, through im2col and col2im.
+// scratch holds cout·ohw + 2·K·ohw values.
+func (c *conv) backwardExplicit(ws *gemm.Workspace, xs, ys, gys, dxs, sb, swT, scratch []float32, first, needDX bool) {
+	k, ohw := c.k(), c.ohw()
+	outSize := c.cout * ohw
+	gpre, col, dcol := scratch[:outSize], scratch[outSize:outSize+k*ohw], scratch[outSize+k*ohw:outSize+2*k*ohw]
+	actGrad(c.act, ys, gys, gpre)
+	for o := range sb {
+		var t float32
+		for _, v := range gpre[o*ohw : (o+1)*ohw] {
+			t += v
+		}
+		sb[o] += t
+	}
+	if !c.wt.frozen {
+		c.im2col(xs, col)
+		ws.MulNT(swT, c.cout, gemm.RowMajor(col, k, ohw), gemm.RowMajor(gpre, c.cout, ohw), !first)
+	}
+	if needDX {
+		ws.Mul(dcol, ohw, gemm.RowMajor(c.wt.data, c.cout, k).T(), gemm.RowMajor(gpre, c.cout, ohw), false)
+		c.col2im(dcol, dxs)
+	}
 }
 
 // sumShards writes dst[j] = Σ_s parts[s*len(dst)+j] for s < ns, in shard order.

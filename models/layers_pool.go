@@ -1,6 +1,9 @@
 package models
 
 import (
+	"math"
+
+	"github.com/hark-audio/hark/models/internal/vecf"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -12,62 +15,70 @@ type pool2d struct {
 	c, h, w        int
 	kh, kw, sh, sw int
 	oh, ow         int
-	arg            []int32 // max: index within the sample of each output's maximum
 }
 
-// forward pools one sample. It runs window tap by window tap over a whole output row, so that
-// the running maxima of different outputs are independent and the loop is not bound by the
-// latency of one long max chain; the comparisons compile to conditional moves, not branches.
-func (l *pool2d) forward(xs, ys []float32, arg []int32, inv float32) {
+// forward pools one sample. Max pooling runs tap by tap over the whole sample: idx holds,
+// for every output, the input index of its window's top-left value, so each tap is one
+// vectorised gather, compare and blend (vecf.MaxGather) rather than a branch per value, which
+// random data mispredicts half the time.
+func (l *pool2d) forward(xs, ys []float32, arg []int32, idx []int32, inv float32) {
 	h, w, oh, ow, sh, sw := l.h, l.w, l.oh, l.ow, l.sh, l.sw
+	if l.max {
+		for o := range ys {
+			ys[o] = float32(math.Inf(-1))
+		}
+		copy(arg, idx)
+		for i := 0; i < l.kh; i++ {
+			for j := 0; j < l.kw; j++ {
+				vecf.MaxGather(ys, arg, xs, idx, int32(i*w+j))
+			}
+		}
+		return
+	}
 	for c := 0; c < l.c; c++ {
 		plane := xs[c*h*w : (c+1)*h*w]
 		for oy := 0; oy < oh; oy++ {
 			o := (c*oh + oy) * ow
 			yr := ys[o : o+ow]
 			r0 := oy * sh * w
-			if l.max {
-				ar := arg[o : o+ow]
-				for ox := range yr {
-					yr[ox], ar[ox] = plane[r0+ox*sw], int32(c*h*w+r0+ox*sw)
-				}
-			} else {
-				clear(yr)
-			}
+			clear(yr)
 			for i := 0; i < l.kh; i++ {
 				for j := 0; j < l.kw; j++ {
 					off := r0 + i*w + j
-					if l.max {
-						ar := arg[o : o+ow]
-						for ox := range yr {
-							v, best, a := plane[off+ox*sw], yr[ox], ar[ox]
-							if v > best {
-								a = int32(c*h*w + off + ox*sw)
-							}
-							yr[ox], ar[ox] = max(best, v), a
-						}
-					} else {
-						for ox := range yr {
-							yr[ox] += plane[off+ox*sw]
-						}
+					for ox := range yr {
+						yr[ox] += plane[off+ox*sw]
 					}
 				}
 			}
-			if !l.max {
-				for ox := range yr {
-					yr[ox] *= inv
-				}
+			for ox := range yr {
+				yr[ox] *= inv
 			}
 		}
 	}
 }
 
+// windows returns, for every output of a sample, the input index of its window's top-left.
+func (l *pool2d) windows() []int32 {
+	idx := make([]int32, 0, l.c*l.oh*l.ow)
+	for c := 0; c < l.c; c++ {
+		for oy := 0; oy < l.oh; oy++ {
+			for ox := 0; ox < l.ow; ox++ {
+				idx = append(idx, int32(c*l.h*l.w+oy*l.sh*l.w+ox*l.sw))
+			}
+		}
+	}
+	return idx
+}
+
 func (l *pool2d) build(b *builder, x value) (value, error) {
 	in, outSize := l.c*l.h*l.w, l.c*l.oh*l.ow
 	yt, y := b.alloc(b.batch, l.c, l.oh, l.ow)
-	if l.arg == nil {
-		// Average pooling leaves it unused; one buffer keeps forward's signature uniform.
-		l.arg = make([]int32, b.batch*outSize)
+	// arg holds, for max pooling, the index within the sample of each output's maximum.
+	// Average pooling leaves it unused; one buffer keeps forward's signature uniform.
+	arg := make([]int32, b.batch*outSize)
+	var idx []int32
+	if l.max {
+		idx = l.windows()
 	}
 	p := b.m.pool
 	name := "avgpool"
@@ -82,7 +93,7 @@ func (l *pool2d) build(b *builder, x value) (value, error) {
 		run: func() error {
 			p.ranges(b.m.active, func(_, lo, hi int) {
 				for s := lo; s < hi; s++ {
-					l.forward(x.buf[s*in:(s+1)*in], y[s*outSize:(s+1)*outSize], l.arg[s*outSize:], inv)
+					l.forward(x.buf[s*in:(s+1)*in], y[s*outSize:(s+1)*outSize], arg[s*outSize:(s+1)*outSize], idx, inv)
 				}
 			})
 			return nil
@@ -99,7 +110,7 @@ func (l *pool2d) build(b *builder, x value) (value, error) {
 						dxs, gs := dx[s*in:(s+1)*in], gy[s*outSize:(s+1)*outSize]
 						clear(dxs)
 						if l.max {
-							for o, a := range l.arg[s*outSize : (s+1)*outSize] {
+							for o, a := range arg[s*outSize : (s+1)*outSize] {
 								dxs[a] += gs[o]
 							}
 							continue

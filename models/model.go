@@ -3,11 +3,13 @@ package models
 import (
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"math"
 	"math/rand/v2"
 	"runtime"
 
 	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
 )
 
 // Options configure Build. Zero values mean the documented defaults.
@@ -31,16 +33,24 @@ type Model struct {
 	batch   int
 	seed    uint64
 	step    uint64
-	active  int // samples in the current batch; every op processes only these rows
-	in      []int
+	active  int   // samples in the current batch; every op processes only these rows
+	in      []int // one sample's shape (one pair member's, for a siamese model)
+	towers  int   // trunk applications: 2 for a siamese model, else 1
+	seq     bool  // the trunk has recurrent layers over a [T, F] input: lengths are tracked
+	lengths [][]int32
 	pool    *pool
 	layers  []layer
-	head    *head
+	heads   []*head
+	outputs int // predictions per sample, all heads
+	targets int // targets per sample, all heads
 	params  []*param
 	states  []state
-	opt     *optimizer
-	train   *machine
-	predict *machine
+	// trunkParams and trunkStates count the leading params and states that belong to the
+	// trunk (the rest are the heads').
+	trunkParams, trunkStates int
+	opt                      *optimizer
+	train                    *machine
+	predict                  *machine
 }
 
 // state is non-trainable saved data (batch-norm running statistics).
@@ -51,11 +61,11 @@ type state struct {
 
 // machine is one compiled graph and its input and output buffers.
 type machine struct {
-	vm      G.VM
-	x, y    []float32
-	out     []float32
-	loss    *G.F32
-	targets int
+	vm   G.VM
+	xs   [][]float32 // the batch, or a siamese model's two towers' inputs
+	y    []float32
+	out  []float32
+	loss []*G.F32 // per head
 }
 
 // Build compiles spec into a Model with freshly initialised weights.
@@ -92,40 +102,113 @@ func (m *Model) compile() error {
 		}
 	}
 	m.in = append([]int(nil), s.Input...)
+	m.towers = 1
+	if s.Siamese {
+		m.towers = 2
+	}
 	rng := rand.New(rand.NewPCG(m.seed, 0x6861726b))
-	shape := m.in
-	for i, ls := range s.Layers {
-		l, out, err := m.newLayer(i, ls, shape, rng)
-		if err != nil {
-			return err
+	var shape []int
+	var err error
+	if m.layers, shape, err = m.newLayers("", s.Layers, m.in, rng); err != nil {
+		return err
+	}
+	m.trunkParams, m.trunkStates = len(m.params), len(m.states)
+	for _, l := range m.layers {
+		if _, ok := l.(*lstm); ok {
+			m.seq = true
 		}
-		m.layers = append(m.layers, l)
-		shape = out
 	}
-	switch s.Head.Kind {
-	case HeadSoftmax, HeadSigmoid, HeadLinear:
-	default:
-		return fmt.Errorf("head kind %q: want softmax, sigmoid or linear", s.Head.Kind)
-	}
-	minOut := 1
-	if s.Head.Kind == HeadSoftmax {
-		minOut = 2
-	}
-	if s.Head.Outputs < minOut {
-		return fmt.Errorf("head outputs %d: want at least %d", s.Head.Outputs, minOut)
+	if m.seq {
+		m.lengths = make([][]int32, m.towers)
+		for i := range m.lengths {
+			m.lengths[i] = make([]int32, m.batch)
+		}
 	}
 	if len(shape) != 1 {
-		return fmt.Errorf("head: trunk output has shape %v; end the trunk with flatten or globalavgpool", shape)
+		return fmt.Errorf("head: trunk output has shape %v; end the trunk with flatten, globalavgpool or a recurrent summary", shape)
 	}
-	m.head = &head{kind: s.Head.Kind, k: s.Head.Outputs, d: newDense("head", shape[0], s.Head.Outputs, ActLinear, rng)}
-	m.params = append(m.params, m.head.d.w, m.head.d.bias)
+	seen := map[string]bool{}
+	heads := s.AllHeads()
+	for hi, hs := range heads {
+		if err := m.addHead(hi, hs, len(heads), shape, seen, rng); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
-func (m *Model) newLayer(i int, ls Layer, in []int, rng *rand.Rand) (layer, []int, error) {
-	name := fmt.Sprintf("%d.%s", i, ls.Type)
+// addHead compiles one head on a trunk output of the given shape.
+func (m *Model) addHead(hi int, hs Head, count int, shape []int, seen map[string]bool, rng *rand.Rand) error {
 	errf := func(format string, a ...any) error {
-		return fmt.Errorf("layer %d (%s): %s", i, ls.Type, fmt.Sprintf(format, a...))
+		return fmt.Errorf("head %d (%q): %s", hi, hs.Name, fmt.Sprintf(format, a...))
+	}
+	switch hs.Kind {
+	case HeadSoftmax, HeadSigmoid, HeadLinear:
+	default:
+		return errf("kind %q: want softmax, sigmoid or linear", hs.Kind)
+	}
+	minOut := 1
+	if hs.Kind == HeadSoftmax {
+		minOut = 2
+	}
+	if hs.Outputs < minOut {
+		return errf("outputs %d: want at least %d", hs.Outputs, minOut)
+	}
+	if count > 1 && (hs.Name == "" || seen[hs.Name]) {
+		return errf("the heads of a multitask model need unique, non-empty names")
+	}
+	seen[hs.Name] = true
+	prefix := "head"
+	if hs.Name != "" {
+		prefix += "." + hs.Name
+	}
+	layers, hshape, err := m.newLayers(prefix+".", hs.Layers, shape, rng)
+	if err != nil {
+		return err
+	}
+	if len(hshape) != 1 {
+		return errf("hidden layers end with shape %v; want a vector", hshape)
+	}
+	h := &head{name: hs.Name, kind: hs.Kind, k: hs.Outputs, layers: layers, off: m.outputs, toff: m.targets,
+		d: newDense(prefix, hshape[0], hs.Outputs, ActLinear, rng)}
+	m.params = append(m.params, h.d.w, h.d.bias)
+	m.heads = append(m.heads, h)
+	m.outputs += h.k
+	m.targets += h.targetWidth()
+	return nil
+}
+
+// newLayers compiles a list of layers on an input of shape in, naming them with prefix.
+func (m *Model) newLayers(prefix string, specs []Layer, in []int, rng *rand.Rand) ([]layer, []int, error) {
+	var out []layer
+	shape := in
+	for i, ls := range specs {
+		name := ls.Name
+		if name == "" {
+			name = fmt.Sprintf("%s%d.%s", prefix, i, ls.Type)
+		}
+		first := len(m.params)
+		l, next, err := m.newLayer(name, i, ls, shape, rng)
+		if err != nil {
+			return nil, nil, err
+		}
+		if ls.Frozen {
+			for _, p := range m.params[first:] {
+				p.frozen = true
+			}
+			if bn, ok := l.(*batchNorm); ok {
+				bn.frozen = true
+			}
+		}
+		out = append(out, l)
+		shape = next
+	}
+	return out, shape, nil
+}
+
+func (m *Model) newLayer(name string, i int, ls Layer, in []int, rng *rand.Rand) (layer, []int, error) {
+	errf := func(format string, a ...any) error {
+		return fmt.Errorf("layer %d (%s %s): %s", i, ls.Type, name, fmt.Sprintf(format, a...))
 	}
 	if err := checkActivation(ls.Activation); err != nil {
 		return nil, nil, errf("%v", err)
@@ -186,7 +269,7 @@ func (m *Model) newLayer(i int, ls Layer, in []int, rng *rand.Rand) (layer, []in
 		if mom < 0 || mom >= 1 || eps < 0 {
 			return nil, nil, errf("momentum %v must be in [0, 1) and epsilon %v positive", mom, eps)
 		}
-		bn := newBatchNorm(name, in, mom, eps)
+		bn := newBatchNorm(name, in, mom, eps, ls.Activation)
 		m.params = append(m.params, bn.gb)
 		m.states = append(m.states, state{name + ".running_mean", bn.runMean}, state{name + ".running_var", bn.runVar})
 		return bn, in, nil
@@ -224,9 +307,13 @@ func (m *Model) newLayer(i int, ls Layer, in []int, rng *rand.Rand) (layer, []in
 		if ls.Rate < 0 || ls.Rate >= 1 {
 			return nil, nil, errf("rate %v must be in [0, 1)", ls.Rate)
 		}
-		return &dropout{rate: ls.Rate, salt: 0x9e3779b97f4a7c15 * uint64(i+1)}, in, nil
+		h := fnv.New64a()
+		h.Write([]byte(name))
+		return &dropout{rate: ls.Rate, salt: h.Sum64()}, in, nil
 	case LayerFlatten:
 		return flatten{}, []int{prod(in)}, nil
+	case LayerLSTM:
+		return m.newLSTM(name, ls, in, rng, errf)
 	}
 	return nil, nil, errf("unknown layer type")
 }
@@ -234,42 +321,65 @@ func (m *Model) newLayer(i int, ls Layer, in []int, rng *rand.Rand) (layer, []in
 // build compiles one machine.
 func (m *Model) build(train bool) (*machine, error) {
 	b := newBuilder(m, train)
-	xt, xbuf := b.alloc(b.batched(m.in)...)
-	v := value{n: b.input("x", xt), buf: xbuf, shape: m.in}
-	var err error
-	for i, l := range m.layers {
-		if v, err = l.build(b, v); err != nil {
-			return nil, fmt.Errorf("layer %d: %w", i, err)
+	mc := &machine{}
+	var feats []value
+	for app := 0; app < m.towers; app++ {
+		b.app = app
+		xt, xbuf := b.alloc(b.batched(m.in)...)
+		v := value{n: b.input(fmt.Sprintf("x%d", app), xt), buf: xbuf, shape: m.in}
+		mc.xs = append(mc.xs, xbuf)
+		var err error
+		if v, err = buildLayers(b, m.layers, v); err != nil {
+			return nil, err
+		}
+		feats = append(feats, v)
+	}
+	b.app = 0
+	v := feats[0]
+	if m.towers == 2 {
+		var err error
+		if v, err = absDiff(b, feats[0], feats[1]); err != nil {
+			return nil, err
 		}
 	}
-	if v.shape = []int{v.size()}; len(v.buf) != b.batch*v.size() {
-		return nil, fmt.Errorf("trunk output buffer holds %d values, want %d", len(v.buf), b.batch*v.size())
-	}
-	logits, err := m.head.d.build(b, v)
-	if err != nil {
-		return nil, fmt.Errorf("head: %w", err)
-	}
-	mc := &machine{x: xbuf, targets: m.head.targetWidth()}
+	var targets *G.Node
+	var outT *tensor.Dense
 	if train {
-		tt, tbuf := b.alloc(b.batch, mc.targets)
-		lossNode, lv, err := m.head.loss(b, logits, b.input("targets", tt), tbuf)
-		if err != nil {
-			return nil, err
-		}
-		wrt := make(G.Nodes, len(m.params))
-		for i, p := range m.params {
-			wrt[i] = b.param(p)
-		}
-		if _, err := G.Grad(lossNode, wrt...); err != nil {
-			return nil, fmt.Errorf("model graph: gradients: %w", err)
-		}
-		mc.y, mc.loss = tbuf, lv
+		var tt *tensor.Dense
+		tt, mc.y = b.alloc(b.batch, m.targets)
+		targets = b.input("targets", tt)
 	} else {
-		_, out, err := m.head.predictions(b, logits)
+		outT, mc.out = b.alloc(b.batch, m.outputs)
+	}
+	var losses []*G.Node
+	for _, h := range m.heads {
+		hv, err := buildLayers(b, h.layers, v)
+		if err != nil {
+			return nil, fmt.Errorf("head %q: %w", h.name, err)
+		}
+		logits, err := h.d.build(b, hv)
+		if err != nil {
+			return nil, fmt.Errorf("head %q: %w", h.name, err)
+		}
+		if !train {
+			// Each head's op gets its own view of the shared output buffer.
+			view := tensor.New(tensor.WithShape(outT.Shape()...), tensor.WithBacking(mc.out))
+			if err := h.predictions(b, logits, view, mc.out, m.outputs); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		ln, lv, err := h.loss(b, logits, targets, mc.y, m.targets)
 		if err != nil {
 			return nil, err
 		}
-		mc.out = out
+		losses = append(losses, ln)
+		mc.loss = append(mc.loss, lv)
+	}
+	if train {
+		if err := b.backprop(losses); err != nil {
+			return nil, err
+		}
 	}
 	prog, locs, err := G.Compile(b.g)
 	if err != nil {
@@ -277,6 +387,17 @@ func (m *Model) build(train bool) (*machine, error) {
 	}
 	mc.vm = G.NewTapeMachine(b.g, G.WithPrecompiled(prog, locs))
 	return mc, nil
+}
+
+// buildLayers adds layers' ops in order.
+func buildLayers(b *builder, ls []layer, v value) (value, error) {
+	for i, l := range ls {
+		var err error
+		if v, err = l.build(b, v); err != nil {
+			return value{}, fmt.Errorf("layer %d: %w", i, err)
+		}
+	}
+	return v, nil
 }
 
 func (mc *machine) run() error {
@@ -290,21 +411,42 @@ func (m *Model) Spec() Spec { return m.spec }
 // Batch returns the batch size the machines were compiled for.
 func (m *Model) Batch() int { return m.batch }
 
-// Outputs returns the number of predictions per sample.
-func (m *Model) Outputs() int { return m.head.k }
+// Outputs returns the number of predictions per sample: the heads' outputs, concatenated in
+// head order.
+func (m *Model) Outputs() int { return m.outputs }
 
-// SampleSize returns the number of input values per sample.
-func (m *Model) SampleSize() int { return prod(m.in) }
+// SampleSize returns the number of input values per sample (both members of a pair for a
+// siamese model).
+func (m *Model) SampleSize() int { return m.towers * prod(m.in) }
 
-// TargetSize returns the number of target values per sample Step expects: 1 (a class index)
-// for softmax heads, Outputs otherwise.
-func (m *Model) TargetSize() int { return m.head.targetWidth() }
+// TargetSize returns the number of target values per sample Step expects, the heads' in head
+// order: 1 (a class index) for a softmax head, its outputs for the others.
+func (m *Model) TargetSize() int { return m.targets }
+
+// HeadInfo describes one head's place in the predictions and targets of a sample.
+type HeadInfo struct {
+	Name    string
+	Kind    string
+	Outputs int
+	// Offset is the head's first column in Predict's output; TargetOffset its first in Step's
+	// targets.
+	Offset, TargetOffset int
+}
+
+// Heads describes the model's heads in order.
+func (m *Model) Heads() []HeadInfo {
+	out := make([]HeadInfo, len(m.heads))
+	for i, h := range m.heads {
+		out[i] = HeadInfo{Name: h.name, Kind: h.kind, Outputs: h.k, Offset: h.off, TargetOffset: h.toff}
+	}
+	return out
+}
 
 // Steps returns the number of optimizer steps taken.
 func (m *Model) Steps() uint64 { return m.step }
 
 // NumParams returns the number of trainable values (as PyTorch counts parameters: batch-norm
-// running statistics excluded).
+// running statistics excluded; frozen parameters included).
 func (m *Model) NumParams() int {
 	n := 0
 	for _, p := range m.params {
@@ -313,21 +455,89 @@ func (m *Model) NumParams() int {
 	return n
 }
 
+// Batch is one batch of samples for StepBatch and PredictBatch.
+type Batch struct {
+	// X holds n samples of SampleSize values each, C order.
+	X []float32
+	// Y holds n*TargetSize targets (StepBatch only): class indices as float32 for softmax
+	// heads, 0 or 1 for sigmoid heads, values for linear heads.
+	Y []float32
+	// Lengths, for a model with recurrent layers, holds the valid steps of each sample's
+	// sequence (of each pair member's, for a siamese model: 2n values, in sample order); the
+	// steps after them are padding that cannot affect any result. Nil infers each length from
+	// zero padding: the steps after the last one with a non-zero feature are padding (as
+	// Keras's Masking(0), but for trailing steps only), so pad with zeros after normalising.
+	Lengths []int
+}
+
 // batchSize checks a batch's inputs and returns its number of samples.
-func (m *Model) batchSize(x []float32) (int, error) {
+func (m *Model) batchSize(bt Batch) (int, error) {
 	per := m.SampleSize()
-	if len(x) == 0 || len(x)%per != 0 {
-		return 0, fmt.Errorf("input holds %d values, want a positive multiple of %d (shape %v)", len(x), per, m.in)
+	if len(bt.X) == 0 || len(bt.X)%per != 0 {
+		return 0, fmt.Errorf("input holds %d values, want a positive multiple of %d (shape %v)", len(bt.X), per, m.in)
 	}
-	return len(x) / per, nil
+	n := len(bt.X) / per
+	if bt.Lengths != nil {
+		if !m.seq {
+			return 0, errors.New("lengths given to a model without recurrent layers")
+		}
+		if len(bt.Lengths) != n*m.towers {
+			return 0, fmt.Errorf("%d lengths for %d samples, want %d", len(bt.Lengths), n, n*m.towers)
+		}
+		for i, l := range bt.Lengths {
+			if l < 0 || l > m.in[0] {
+				return 0, fmt.Errorf("length %d is %d, want 0 to %d steps", i, l, m.in[0])
+			}
+		}
+	}
+	return n, nil
+}
+
+// load copies samples [lo, hi) of a batch into a machine's inputs and sets the active rows
+// and the sequence lengths.
+func (m *Model) load(mc *machine, bt Batch, lo, hi int) {
+	per := prod(m.in)
+	for i := lo; i < hi; i++ {
+		for t, xs := range mc.xs {
+			src := bt.X[(i*m.towers+t)*per : (i*m.towers+t+1)*per]
+			copy(xs[(i-lo)*per:], src)
+			if !m.seq {
+				continue
+			}
+			if bt.Lengths != nil {
+				m.lengths[t][i-lo] = int32(bt.Lengths[i*m.towers+t])
+				continue
+			}
+			steps, f := m.in[0], m.in[1]
+			for steps > 0 && allZero(src[(steps-1)*f:steps*f]) {
+				steps--
+			}
+			m.lengths[t][i-lo] = int32(steps)
+		}
+	}
+	m.active = hi - lo
+}
+
+func allZero(v []float32) bool {
+	for _, x := range v {
+		if x != 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // Step trains on one batch: forward, backward and an optimizer update with learning rate lr.
 // x holds n samples (1 <= n <= Batch) of SampleSize values, C order; y holds n*TargetSize
-// targets (class indices as float32 for softmax heads). It returns the batch's mean loss before
-// the update.
+// targets (class indices as float32 for softmax heads). It returns the batch's loss before
+// the update: the mean over samples, summed over heads.
 func (m *Model) Step(x, y []float32, lr float32) (float32, error) {
-	loss, err := m.forwardBackward(x, y)
+	return m.StepBatch(Batch{X: x, Y: y}, lr)
+}
+
+// StepBatch is Step with the whole Batch, for sequence lengths.
+func (m *Model) StepBatch(bt Batch, lr float32) (float32, error) {
+	loss, err := m.forwardBackward(bt)
 	if err != nil {
 		return 0, err
 	}
@@ -336,41 +546,71 @@ func (m *Model) Step(x, y []float32, lr float32) (float32, error) {
 	return loss, nil
 }
 
+// HeadLosses returns each head's loss on the last training batch, in head order.
+func (m *Model) HeadLosses() []float32 {
+	if m.train == nil {
+		return make([]float32, len(m.heads))
+	}
+	out := make([]float32, len(m.train.loss))
+	for i, l := range m.train.loss {
+		out[i] = float32(*l)
+	}
+	return out
+}
+
+// checkTargets validates a batch's targets against each head's kind.
+func (m *Model) checkTargets(y []float32, n int) error {
+	if len(y) != n*m.targets {
+		return fmt.Errorf("%d targets for %d samples, want %d", len(y), n, n*m.targets)
+	}
+	for i, v := range y {
+		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+			return fmt.Errorf("target %d is %v", i, v)
+		}
+	}
+	for _, h := range m.heads {
+		for i := 0; i < n; i++ {
+			for j := 0; j < h.targetWidth(); j++ {
+				v := y[i*m.targets+h.toff+j]
+				switch {
+				case h.kind == HeadSoftmax && (v < 0 || int(v) >= h.k || float32(int(v)) != v):
+					return fmt.Errorf("target %d (head %q) is %v, want a class index in [0, %d)", i*m.targets+h.toff+j, h.name, v, h.k)
+				case h.kind == HeadSigmoid && v != 0 && v != 1:
+					return fmt.Errorf("target %d (head %q) is %v, want 0 or 1", i*m.targets+h.toff+j, h.name, v)
+				}
+			}
+		}
+	}
+	return nil
+}
+
 // forwardBackward runs the training machine: loss and gradients, no update.
-func (m *Model) forwardBackward(x, y []float32) (float32, error) {
-	n, err := m.batchSize(x)
+func (m *Model) forwardBackward(bt Batch) (float32, error) {
+	n, err := m.batchSize(bt)
 	if err != nil {
 		return 0, fmt.Errorf("train step: %w", err)
 	}
 	if n > m.batch {
 		return 0, fmt.Errorf("train step: %d samples exceed the batch size %d", n, m.batch)
 	}
-	tw := m.head.targetWidth()
-	if len(y) != n*tw {
-		return 0, fmt.Errorf("train step: %d targets for %d samples, want %d", len(y), n, n*tw)
-	}
-	for i, v := range y {
-		switch {
-		case math.IsNaN(float64(v)) || math.IsInf(float64(v), 0):
-			return 0, fmt.Errorf("train step: target %d is %v", i, v)
-		case m.head.kind == HeadSoftmax && (v < 0 || int(v) >= m.head.k || float32(int(v)) != v):
-			return 0, fmt.Errorf("train step: target %d is %v, want a class index in [0, %d)", i, v, m.head.k)
-		case m.head.kind == HeadSigmoid && v != 0 && v != 1:
-			return 0, fmt.Errorf("train step: target %d is %v, want 0 or 1", i, v)
-		}
+	if err := m.checkTargets(bt.Y, n); err != nil {
+		return 0, fmt.Errorf("train step: %w", err)
 	}
 	if m.train == nil {
 		if m.train, err = m.build(true); err != nil {
 			return 0, err
 		}
 	}
-	copy(m.train.x, x)
-	copy(m.train.y, y)
-	m.active = n
+	m.load(m.train, bt, 0, n)
+	copy(m.train.y, bt.Y)
 	if err := m.train.run(); err != nil {
 		return 0, fmt.Errorf("train step: %w", err)
 	}
-	return float32(*m.train.loss), nil
+	var loss float32
+	for _, l := range m.train.loss {
+		loss += float32(*l)
+	}
+	return loss, nil
 }
 
 // Predict runs inference (batch-norm running statistics, no dropout) on any number of samples
@@ -378,7 +618,12 @@ func (m *Model) forwardBackward(x, y []float32) (float32, error) {
 // softmax heads, probabilities for sigmoid heads, values for linear heads. A nil or short dst
 // is replaced by a new slice.
 func (m *Model) Predict(dst, x []float32) ([]float32, error) {
-	n, err := m.batchSize(x)
+	return m.PredictBatch(dst, Batch{X: x})
+}
+
+// PredictBatch is Predict with the whole Batch (its Y is ignored), for sequence lengths.
+func (m *Model) PredictBatch(dst []float32, bt Batch) ([]float32, error) {
+	n, err := m.batchSize(bt)
 	if err != nil {
 		return dst, fmt.Errorf("predict: %w", err)
 	}
@@ -387,15 +632,14 @@ func (m *Model) Predict(dst, x []float32) ([]float32, error) {
 			return dst, err
 		}
 	}
-	k, per := m.head.k, m.SampleSize()
+	k := m.outputs
 	if len(dst) < n*k {
 		dst = make([]float32, n*k)
 	}
 	dst = dst[:n*k]
 	for lo := 0; lo < n; lo += m.batch {
 		hi := min(n, lo+m.batch)
-		copy(m.predict.x, x[lo*per:hi*per])
-		m.active = hi - lo
+		m.load(m.predict, bt, lo, hi)
 		if err := m.predict.run(); err != nil {
 			return dst, fmt.Errorf("predict: %w", err)
 		}

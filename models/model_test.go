@@ -179,7 +179,7 @@ func TestPartialBatch(t *testing.T) {
 			for j := range big {
 				big[j] = 1e3
 			}
-			if _, err := m.forwardBackward(big, make([]float32, 8)); err != nil {
+			if _, err := m.forwardBackward(Batch{X: big, Y: make([]float32, 8)}); err != nil {
 				t.Fatal(err)
 			}
 		}

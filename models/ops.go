@@ -12,7 +12,8 @@ import (
 
 // fnOp is the one gorgonia op type behind every layer: it runs a kernel over buffers that the
 // layer allocated when the graph was built and returns the same output value every time, so a
-// compiled tape machine allocates nothing per step. Its symbolic derivative builds more fnOps.
+// compiled tape machine allocates nothing per step. Its derivative (sym, called by
+// builder.backprop) builds more fnOps.
 //
 // Ops read their inputs from the captured buffers rather than from the Values gorgonia passes:
 // the Values are exactly those buffers (every node's value is a buffer owned by an op or a
@@ -67,16 +68,4 @@ func (o *fnOp) Hashcode() uint32 {
 	return h.Sum32()
 }
 
-func (o *fnOp) DiffWRT(int) []bool { return o.diff }
-
-func (o *fnOp) SymDiff(_ G.Nodes, _ *G.Node, grad *G.Node) (G.Nodes, error) {
-	if o.sym == nil {
-		return nil, fmt.Errorf("%s: not differentiable", o.name)
-	}
-	return o.sym(grad)
-}
-
-var (
-	_ G.Op   = (*fnOp)(nil)
-	_ G.SDOp = (*fnOp)(nil)
-)
+var _ G.Op = (*fnOp)(nil)

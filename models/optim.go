@@ -72,20 +72,27 @@ func newOptimizer(c Optimizer) (*optimizer, error) {
 	return &optimizer{cfg: c}, nil
 }
 
-// update applies one step to every parameter from its gradient. Each parameter is updated
-// by one goroutine in index order, so the result does not depend on the thread count.
-func (o *optimizer) update(ps []*param, lr float32, p *pool) {
-	c := o.cfg
-	if o.m == nil {
-		o.m = make([][]float32, len(ps))
-		o.v = make([][]float32, len(ps))
-		for i, q := range ps {
-			o.m[i] = make([]float32, len(q.data))
-			if c.Kind == OptAdam {
-				o.v[i] = make([]float32, len(q.data))
-			}
+// alloc makes the moment buffers of parameters ps if they do not exist yet.
+func (o *optimizer) alloc(ps []*param) {
+	if o.m != nil {
+		return
+	}
+	o.m = make([][]float32, len(ps))
+	o.v = make([][]float32, len(ps))
+	for i, q := range ps {
+		o.m[i] = make([]float32, len(q.data))
+		if o.cfg.Kind == OptAdam {
+			o.v[i] = make([]float32, len(q.data))
 		}
 	}
+}
+
+// update applies one step to every trained parameter from its gradient (frozen ones keep
+// their values and moments). Each parameter is updated by one goroutine in index order, so
+// the result does not depend on the thread count.
+func (o *optimizer) update(ps []*param, lr float32, p *pool) {
+	c := o.cfg
+	o.alloc(ps)
 	o.t++
 	scale := float32(1)
 	if c.ClipNorm > 0 {
@@ -110,6 +117,9 @@ func (o *optimizer) update(ps []*param, lr float32, p *pool) {
 	adamEps := float32(float64(c.Epsilon) * math.Sqrt(bc2))
 	p.each(len(ps), func(_, i int) {
 		q := ps[i]
+		if q.frozen || q.grad == nil {
+			return
+		}
 		w, m, v := q.data, o.m[i], o.v[i]
 		for j, g := range q.grad {
 			if q.decay {

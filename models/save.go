@@ -31,10 +31,20 @@ type Norm struct {
 }
 
 type header struct {
-	Spec    Spec         `json:"spec"`
-	Meta    Meta         `json:"meta"`
-	Steps   uint64       `json:"steps"`
-	Tensors []tensorInfo `json:"tensors"`
+	Spec  Spec   `json:"spec"`
+	Meta  Meta   `json:"meta"`
+	Steps uint64 `json:"steps"`
+	// Seed drives dropout, so a resumed run draws the masks an uninterrupted one would.
+	Seed uint64 `json:"seed"`
+	// Optimizer is the update rule and its step count; its moment buffers are the tensors
+	// after the parameters and states, two per parameter (m, then v where Adam has one).
+	Optimizer *savedOptimizer `json:"optimizer,omitempty"`
+	Tensors   []tensorInfo    `json:"tensors"`
+}
+
+type savedOptimizer struct {
+	Config Optimizer `json:"config"`
+	T      int       `json:"t"`
 }
 
 type tensorInfo struct {
@@ -55,12 +65,34 @@ func (m *Model) tensors() ([]string, [][]float32) {
 	return names, data
 }
 
+// optTensors lists the optimizer's moment buffers (none before the first update).
+func (m *Model) optTensors() ([]string, [][]float32) {
+	var names []string
+	var data [][]float32
+	if m.opt.m == nil {
+		return nil, nil
+	}
+	for i, p := range m.params {
+		names, data = append(names, "opt.m."+p.name), append(data, m.opt.m[i])
+		if m.opt.v[i] != nil {
+			names, data = append(names, "opt.v."+p.name), append(data, m.opt.v[i])
+		}
+	}
+	return names, data
+}
+
 // Save writes the model in one stream: a magic line, a little-endian uint32 header length, a
-// JSON header (spec, meta, step count, tensor names and lengths) and the tensors as
-// little-endian float32. Optimizer state is not saved.
+// JSON header (spec, meta, step count, seed, optimizer, tensor names and lengths) and the
+// tensors as little-endian float32: parameters, running statistics and the optimizer's
+// moments, so that training resumes exactly where it stopped.
 func (m *Model) Save(w io.Writer, meta Meta) error {
 	names, data := m.tensors()
-	h := header{Spec: m.spec, Meta: meta, Steps: m.step}
+	h := header{Spec: m.spec, Meta: meta, Steps: m.step, Seed: m.seed}
+	if m.opt.m != nil {
+		h.Optimizer = &savedOptimizer{Config: m.opt.cfg, T: m.opt.t}
+		on, od := m.optTensors()
+		names, data = append(names, on...), append(data, od...)
+	}
 	for i, n := range names {
 		h.Tensors = append(h.Tensors, tensorInfo{Name: n, Len: len(data[i])})
 	}
@@ -85,8 +117,10 @@ func (m *Model) Save(w io.Writer, meta Meta) error {
 	return nil
 }
 
-// Load reads a model written by Save and builds it with opt (whose Seed then only drives
-// dropout). The weights, running statistics and step count are those saved.
+// Load reads a model written by Save and builds it with opt. The weights, running
+// statistics, step count and seed are those saved (opt.Seed is ignored). When opt.Optimizer
+// is the zero value, the saved optimizer and its state are restored, so training continues
+// bit for bit as if it had never stopped; another optimizer starts afresh.
 func Load(r io.Reader, opt Options) (*Model, Meta, error) {
 	br := bufio.NewReader(r)
 	mg := make([]byte, len(magic))
@@ -108,16 +142,27 @@ func Load(r io.Reader, opt Options) (*Model, Meta, error) {
 	if err := json.Unmarshal(hb, &h); err != nil {
 		return nil, Meta{}, fmt.Errorf("load model: header: %w", err)
 	}
+	resume := opt.Optimizer == (Optimizer{}) && h.Optimizer != nil
+	if resume {
+		opt.Optimizer = h.Optimizer.Config
+	}
 	m, err := Build(h.Spec, opt)
 	if err != nil {
 		return nil, Meta{}, fmt.Errorf("load model: %w", err)
 	}
+	m.seed = h.Seed
 	names, data := m.tensors()
-	if len(h.Tensors) != len(names) {
-		return nil, Meta{}, fmt.Errorf("load model: %d tensors saved, the spec has %d", len(h.Tensors), len(names))
+	if resume {
+		m.opt.alloc(m.params)
+		m.opt.t = h.Optimizer.T
+		on, od := m.optTensors()
+		names, data = append(names, on...), append(data, od...)
+	}
+	if len(h.Tensors) < len(names) {
+		return nil, Meta{}, fmt.Errorf("load model: %d tensors saved, the model needs %d", len(h.Tensors), len(names))
 	}
 	var buf [4]byte
-	for i, t := range h.Tensors {
+	for i, t := range h.Tensors[:len(names)] {
 		if t.Name != names[i] || t.Len != len(data[i]) {
 			return nil, Meta{}, fmt.Errorf("load model: tensor %d is %s[%d], the spec expects %s[%d]", i, t.Name, t.Len, names[i], len(data[i]))
 		}
@@ -126,6 +171,12 @@ func Load(r io.Reader, opt Options) (*Model, Meta, error) {
 				return nil, Meta{}, fmt.Errorf("load model: tensor %s: %w", t.Name, err)
 			}
 			data[i][j] = math.Float32frombits(binary.LittleEndian.Uint32(buf[:]))
+		}
+	}
+	// Optimizer tensors that another optimizer does not use are skipped, but must be there.
+	for _, t := range h.Tensors[len(names):] {
+		if _, err := io.CopyN(io.Discard, br, 4*int64(t.Len)); err != nil {
+			return nil, Meta{}, fmt.Errorf("load model: tensor %s: %w", t.Name, err)
 		}
 	}
 	m.step = h.Steps

@@ -42,7 +42,7 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 	input := fs.String("input", "", "sample shape, CxHxW or TxF (e.g. 1x216x13)")
 	batch := fs.Int("batch", 64, "batch size")
 	iters := fs.Int("iters", 20, "timed steps (median of blocks of 5 when there are at least 10)")
-	classes := fs.Int("classes", 0, "softmax outputs (default: 10 for gtzan-cnn, 12 otherwise)")
+	classes := fs.Int("classes", 0, "softmax outputs (default: 10 for gtzan-cnn and bilstm, as shared/bench, 12 otherwise)")
 	threads := fs.Int("threads", 0, "kernel goroutines (default GOMAXPROCS)")
 	seed := fs.Uint64("seed", 1, "seed for the weights and the random data")
 	asJSON := fs.Bool("json", false, "print one JSON document")
@@ -105,7 +105,7 @@ func benchSpec(name string, shape []int, classes int) (models.Spec, error) {
 		if p == name {
 			if classes == 0 {
 				classes = 12
-				if name == "gtzan-cnn" {
+				if name == "gtzan-cnn" || name == "bilstm" {
 					classes = 10
 				}
 			}
@@ -143,14 +143,21 @@ func bench(spec models.Spec, batch, iters, threads int, seed uint64, progress io
 			xs[i][j] = float32(r.NormFloat64())
 		}
 		ys[i] = make([]float32, batch*m.TargetSize())
-		for j := range ys[i] {
-			switch spec.Head.Kind {
-			case models.HeadSoftmax:
-				ys[i][j] = float32(r.IntN(m.Outputs()))
-			case models.HeadSigmoid:
-				ys[i][j] = float32(r.IntN(2))
-			default:
-				ys[i][j] = float32(r.NormFloat64())
+		for s := 0; s < batch; s++ {
+			for _, h := range m.Heads() {
+				y := ys[i][s*m.TargetSize()+h.TargetOffset:]
+				switch h.Kind {
+				case models.HeadSoftmax:
+					y[0] = float32(r.IntN(h.Outputs))
+				case models.HeadSigmoid:
+					for j := 0; j < h.Outputs; j++ {
+						y[j] = float32(r.IntN(2))
+					}
+				default:
+					for j := 0; j < h.Outputs; j++ {
+						y[j] = float32(r.NormFloat64())
+					}
+				}
 			}
 		}
 	}

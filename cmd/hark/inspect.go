@@ -63,7 +63,7 @@ func runInspect(args []string, stdout, stderr io.Writer) int {
 			if errors.Is(err, flag.ErrHelp) {
 				names := make([]string, 0, len(dataset.Layouts()))
 				for _, l := range dataset.Layouts() {
-					names = append(names, l[0])
+					names = append(names, l.Name)
 				}
 				fs.SetOutput(stdout)
 				fmt.Fprintf(stdout, inspectUsage, strings.Join(names, ", "))

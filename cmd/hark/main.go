@@ -42,9 +42,7 @@ func main() {
 
 func run(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		// The workbench is the default job; until it lands the help is the honest answer.
-		usage(stdout)
-		return exitOK
+		return runWorkbench(nil, stdout, stderr)
 	}
 	switch args[0] {
 	case "-h", "--help", "help":
@@ -52,6 +50,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return exitOK
 	case "--version":
 		return runVersion(nil, stdout, stderr)
+	}
+	if strings.HasPrefix(args[0], "-") {
+		// `hark --data DIR ...`: flags before any command belong to the workbench.
+		return runWorkbench(args, stdout, stderr)
 	}
 	for _, c := range commands() {
 		if c.name == args[0] {
@@ -65,7 +67,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 func usage(w io.Writer) {
 	var b strings.Builder
 	b.WriteString("Hark: a terminal workbench for audio machine learning.\n\n")
-	b.WriteString("Usage:\n  hark [--data DIR]...        the workbench (coming soon)\n  hark COMMAND [flags]\n\nCommands:\n")
+	b.WriteString("Usage:\n  hark [--data DIR]...        the workbench (the demo dataset without --data)\n  hark COMMAND [flags]\n\nCommands:\n")
 	for _, c := range commands() {
 		fmt.Fprintf(&b, "  %-10s %s\n", c.name, c.summary)
 	}

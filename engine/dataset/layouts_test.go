@@ -57,6 +57,22 @@ func TestFolders(t *testing.T) {
 	if it.Channels != 2 || it.Duration != 500*time.Millisecond || it.Frames != 4000 || it.Label != "dog" {
 		t.Errorf("dog/sub/c.wav probed as %+v", it)
 	}
+	// The file is named once: in the problem's path, not again in its reason.
+	for _, p := range c.Problems {
+		if strings.Contains(p.Err.Error(), root) {
+			t.Errorf("problem repeats the path: %v", p)
+		}
+	}
+
+	// A dataset linked into place opens through the link.
+	link := filepath.Join(t.TempDir(), "linked")
+	if err := os.Symlink(root, link); err != nil {
+		t.Skip("no symbolic links here:", err)
+	}
+	l := open(t, Spec{Root: link})
+	if len(l.Items) != len(c.Items) || !strings.HasPrefix(l.Items[0].Path, link) {
+		t.Errorf("through a link: %d items, first %s", len(l.Items), l.Items[0].Path)
+	}
 }
 
 func TestFoldersThroughWrappers(t *testing.T) {
@@ -599,5 +615,61 @@ func TestRules(t *testing.T) {
 	}
 	if _, err := Open(Spec{Root: root, Rules: Rules{MinCount: 100}}); err == nil || !strings.Contains(err.Error(), "no usable items") {
 		t.Errorf("dropping every class: %v", err)
+	}
+}
+
+func TestManifestPaths(t *testing.T) {
+	w := wavBytes(8000, 1, 800)
+	root := makeTree(t, files{"clips/a.wav": w, "clips/b.wav": w, "clips/b.npy": npyBytes(2, 2), "deep/x/c.flac.wav": w})
+	outside := filepath.Join(t.TempDir(), "far.wav")
+	if err := os.WriteFile(outside, w, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	manifest := "id,label,path\n" +
+		"a,yes,\n" + // line 2: found by id
+		"b,no,\n" + // line 3: b.wav and b.npy
+		"z,no,\n" + // line 4: nothing named z
+		"far,no," + outside + "\n" + // line 5: an absolute path
+		"gone,no,/nonexistent/gone.wav\n" + // line 6
+		"c,no,deep/x/c.flac.wav\n" // line 7
+	if err := os.WriteFile(filepath.Join(root, "m.csv"), []byte(manifest), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c := open(t, Spec{Root: filepath.Join(root, "m.csv")})
+	if c.Layout != LayoutManifest || !strings.HasPrefix(c.Why, "implied by the options") || len(c.Items) != 3 {
+		t.Fatalf("layout %s (%s), %d items; problems:\n%s", c.Layout, c.Why, len(c.Items), problemList(c))
+	}
+	if it := itemByID(t, c, "a"); it.Path != filepath.Join(root, "clips", "a.wav") {
+		t.Errorf("id a resolved to %s", it.Path)
+	}
+	if it := itemByID(t, c, "far"); it.Path != outside {
+		t.Errorf("absolute path resolved to %s", it.Path)
+	}
+	wantProblem(t, c, "m.csv", 3, "ambiguous")
+	wantProblem(t, c, "m.csv", 4, "no file for id z")
+	wantProblem(t, c, "m.csv", 6, "/nonexistent/gone.wav not found")
+
+	// A path template builds paths from ids, so b is no longer ambiguous.
+	if err := os.WriteFile(filepath.Join(root, "t.csv"), []byte("id,label\na,yes\nb,no\nq,no\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c = open(t, Spec{Root: root, Manifest: ManifestSpec{File: "t.csv", PathTemplate: "clips/{id}.wav"}})
+	if len(c.Items) != 2 || itemByID(t, c, "b").Path != filepath.Join(root, "clips", "b.wav") {
+		t.Errorf("template: %d items; problems:\n%s", len(c.Items), problemList(c))
+	}
+	wantProblem(t, c, "t.csv", 4, "clips/q.wav not found")
+}
+
+func TestDurations(t *testing.T) {
+	c := &Catalog{Items: []Item{{Duration: 3 * time.Second}, {Duration: time.Second}, {}, {Duration: 2 * time.Second}}}
+	if lo, med, hi := c.Durations(); lo != time.Second || med != 2*time.Second || hi != 3*time.Second {
+		t.Errorf("durations %v %v %v", lo, med, hi)
+	}
+	c.Items = append(c.Items, Item{Duration: 4 * time.Second})
+	if _, med, _ := c.Durations(); med != 2500*time.Millisecond {
+		t.Errorf("median of four: %v", med)
+	}
+	if lo, med, hi := (&Catalog{}).Durations(); lo != 0 || med != 0 || hi != 0 {
+		t.Error("durations of nothing")
 	}
 }

@@ -121,14 +121,8 @@ func specForFile(spec Spec) (Spec, error) {
 	switch strings.ToLower(filepath.Ext(name)) {
 	case ".csv", ".json":
 		spec.Manifest.File = name
-		if spec.Layout == "" {
-			spec.Layout = LayoutManifest
-		}
 	case ".txt":
 		spec.PairFiles = []string{name}
-		if spec.Layout == "" {
-			spec.Layout = LayoutPairs
-		}
 	default:
 		return spec, fmt.Errorf("dataset %s: not a folder, a manifest (.csv, .json) or a pair list (.txt)", spec.Root)
 	}
@@ -178,7 +172,7 @@ func (o *opener) detect() error {
 		if len(reasons) == 0 {
 			names := make([]string, 0, len(Layouts()))
 			for _, l := range Layouts() {
-				names = append(names, l[0])
+				names = append(names, l.Name)
 			}
 			return fmt.Errorf("dataset %s: unknown layout %q (known: %s)", o.spec.Root, want, strings.Join(names, ", "))
 		}

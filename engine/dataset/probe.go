@@ -86,7 +86,7 @@ func probeItem(it *Item) error {
 	case MediaImage:
 		f, err := os.Open(it.Path)
 		if err != nil {
-			return fmt.Errorf("unreadable image: %w", err)
+			return fmt.Errorf("unreadable image: %w", withoutPath(err, it.Path))
 		}
 		defer f.Close()
 		cfg, format, err := image.DecodeConfig(f)
@@ -104,7 +104,7 @@ func probeItem(it *Item) error {
 		if st, serr := os.Stat(it.Path); serr == nil && st.Size() == 0 {
 			return errors.New("empty file (0 bytes)")
 		}
-		return fmt.Errorf("unreadable audio: %w", err)
+		return fmt.Errorf("unreadable audio: %w", withoutPath(err, it.Path))
 	}
 	if info.Frames == 0 {
 		return fmt.Errorf("empty audio: no sample frames (%s, %d Hz)", info.Format, info.SampleRate)
@@ -120,7 +120,7 @@ func probeItem(it *Item) error {
 func probeNpy(name string) ([]int, error) {
 	f, err := os.Open(name)
 	if err != nil {
-		return nil, fmt.Errorf("unreadable .npy: %w", err)
+		return nil, fmt.Errorf("unreadable .npy: %w", withoutPath(err, name))
 	}
 	defer f.Close()
 	st, err := f.Stat()

@@ -49,20 +49,28 @@ func scan(root string, ignore []string) (*tree, []Problem, error) {
 		}
 	}
 	t := &tree{root: root, dirs: map[string]bool{".": true}, ignored: map[string]int{}}
+	// WalkDir does not follow a root that is a link (a dataset linked into place is common):
+	// walk its target, and keep naming files through the link.
+	walkRoot := root
+	if st, err := os.Lstat(root); err == nil && st.Mode()&fs.ModeSymlink != 0 {
+		if walkRoot, err = filepath.EvalSymlinks(root); err != nil {
+			return nil, nil, err
+		}
+	}
 	var problems []Problem
-	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+	err := filepath.WalkDir(walkRoot, func(p string, d fs.DirEntry, err error) error {
+		rel := filepath.ToSlash(mustRel(walkRoot, p))
 		if err != nil {
-			if p == root {
+			if p == walkRoot {
 				return err
 			}
-			problems = append(problems, Problem{Path: p, Err: fmt.Errorf("cannot read: %w", err)})
+			problems = append(problems, Problem{Path: t.abs(rel), Err: fmt.Errorf("cannot read: %w", withoutPath(err, p))})
 			return nil
 		}
-		if p == root {
+		if p == walkRoot {
 			return nil
 		}
 		name := d.Name()
-		rel := filepath.ToSlash(mustRel(root, p))
 		if strings.HasPrefix(name, ".") || name == "__MACOSX" {
 			if d.IsDir() {
 				return filepath.SkipDir
@@ -83,7 +91,7 @@ func scan(root string, ignore []string) (*tree, []Problem, error) {
 			// A link to a file is data; a link to a folder is not followed (it could loop).
 			st, err := os.Stat(p)
 			if err != nil {
-				problems = append(problems, Problem{Path: p, Err: fmt.Errorf("broken link: %w", err)})
+				problems = append(problems, Problem{Path: t.abs(rel), Err: fmt.Errorf("broken link: %w", withoutPath(err, p))})
 				return nil
 			}
 			if !st.Mode().IsRegular() {
@@ -101,6 +109,27 @@ func scan(root string, ignore []string) (*tree, []Problem, error) {
 	sort.Strings(t.files)
 	return t, problems, nil
 }
+
+// withoutPath keeps err (for errors.Is) but drops the file's path from its text: a Problem
+// names the file once, in its Path.
+func withoutPath(err error, path string) error {
+	msg := err.Error()
+	for _, prefix := range []string{"audio: probe " + path + ": ", "audio: " + path + ": ", "open " + path + ": ", "lstat " + path + ": ", path + ": "} {
+		msg = strings.Replace(msg, prefix, "", 1)
+	}
+	if msg == err.Error() {
+		return err
+	}
+	return pathless{msg: msg, err: err}
+}
+
+type pathless struct {
+	msg string
+	err error
+}
+
+func (e pathless) Error() string { return e.msg }
+func (e pathless) Unwrap() error { return e.err }
 
 func mustRel(root, p string) string {
 	rel, err := filepath.Rel(root, p)

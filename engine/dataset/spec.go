@@ -15,15 +15,20 @@ const (
 	LayoutPairs            = "pairs"              // pair lists (LFW pairsDevTrain.txt, a b same)
 )
 
-// Layouts returns the layout names with one line each, in the order detection tries them.
-func Layouts() [][2]string {
-	return [][2]string{
+// LayoutInfo names a layout and says what it looks like on disk.
+type LayoutInfo struct {
+	Name, About string
+}
+
+// Layouts lists the layouts in the order detection tries them.
+func Layouts() []LayoutInfo {
+	return []LayoutInfo{
 		{LayoutSpeechCommands, "word folders, validation_list.txt, testing_list.txt, _background_noise_/"},
 		{LayoutSpeechCommands12, "Speech Commands as the 12-label task: ten words, unknown, silence"},
 		{LayoutMUStARD, "data/sarcasm_data.json with utterances_final_wav/{id}.wav (label: sarcasm)"},
 		{LayoutPairs, "pair lists: LFW pairsDevTrain.txt/pairsDevTest.txt/pairs.txt, or lines 'a b same|different'"},
-		{LayoutFolders, "class folders: <class>/<file>, GTZAN's genres_original/<genre>/"},
 		{LayoutESC50, "ESC-50 folders 'NNN - Class' holding FOLD-CLIP-TAKE.ogg"},
+		{LayoutFolders, "class folders: <class>/<file>, GTZAN's genres_original/<genre>/"},
 		{LayoutManifest, "a CSV or JSON manifest naming id or path, label, targets, group"},
 		{LayoutFSDD, "file names {digit}_{speaker}_{take}.wav (Free Spoken Digit Dataset)"},
 		{LayoutFilename, "labels from file names by a regular expression with named groups"},

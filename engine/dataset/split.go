@@ -299,28 +299,76 @@ func byUnit(us []unit, rule func(unit) (int, error)) ([]int, error) {
 	return p, nil
 }
 
-// splitRandom shuffles each class's units and cuts them by the fractions (largest remainder,
-// per class), so every class keeps the proportions.
+// splitRandom shuffles each class's units and cuts them by the fractions, so every class keeps
+// the proportions as nearly as whole units allow. Each class first gets the whole part of its
+// share; the units left over go to the (class, part) cells with the largest remainders (ties in
+// a seeded order) while the part is below its share of the whole catalog. Rounding per class
+// alone would always favour the same part: ten classes of 5 clips split 0.8/0.1/0.1 would put
+// every leftover clip in val and none in test.
 func splitRandom(us []unit, spec SplitSpec) []int {
 	rng := newRand(spec.Seed, streamSplit)
-	p := make([]int, len(us))
 	byClass := map[string][]int{}
 	for i, u := range us {
 		byClass[u.class] = append(byClass[u.class], i)
 	}
-	for _, class := range sortedKeys(byClass) {
+	classes := sortedKeys(byClass)
+	nparts := len(spec.Fractions)
+	counts := make([][]int, len(classes))
+	left := make([]int, len(classes))
+	need := apportion(len(us), spec.Fractions)
+	type cell struct {
+		class, part int
+		rem         float64
+	}
+	var cells []cell
+	for ci, class := range classes {
+		n := len(byClass[class])
+		counts[ci] = make([]int, nparts)
+		left[ci] = n
+		for p, f := range spec.Fractions {
+			exact := f * float64(n)
+			counts[ci][p] = int(math.Floor(exact))
+			left[ci] -= counts[ci][p]
+			need[p] -= counts[ci][p]
+			if r := exact - math.Floor(exact); r > 0 {
+				cells = append(cells, cell{ci, p, r})
+			}
+		}
+	}
+	rng.Shuffle(len(cells), func(a, b int) { cells[a], cells[b] = cells[b], cells[a] })
+	sort.SliceStable(cells, func(a, b int) bool { return cells[a].rem > cells[b].rem })
+	give := func(ci, p int) {
+		counts[ci][p]++
+		left[ci]--
+		need[p]--
+	}
+	for _, c := range cells {
+		if left[c.class] > 0 && need[c.part] > 0 {
+			give(c.class, c.part)
+		}
+	}
+	// What the remainders could not place goes to any part still short of its share (the
+	// shares of all parts add up to the units left, so this always ends).
+	for ci := range classes {
+		for p := 0; left[ci] > 0 && p < nparts; p++ {
+			for left[ci] > 0 && need[p] > 0 {
+				give(ci, p)
+			}
+		}
+	}
+	part := make([]int, len(us))
+	for ci, class := range classes {
 		idx := byClass[class]
 		rng.Shuffle(len(idx), func(a, b int) { idx[a], idx[b] = idx[b], idx[a] })
-		counts := apportion(len(idx), spec.Fractions)
 		k := 0
-		for part, n := range counts {
+		for p, n := range counts[ci] {
 			for _, i := range idx[k : k+n] {
-				p[i] = part
+				part[i] = p
 			}
 			k += n
 		}
 	}
-	return p
+	return part
 }
 
 // splitGroups gives whole groups to the parts: groups in a seeded order, largest first, each to

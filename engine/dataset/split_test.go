@@ -77,6 +77,29 @@ func TestRandomSplitIsStratifiedAndSeeded(t *testing.T) {
 	}
 }
 
+func TestRandomSplitBalancesLeftovers(t *testing.T) {
+	classes := map[string]int{}
+	for i := range 10 {
+		classes[fmt.Sprint("genre", i)] = 5
+	}
+	c := synthetic(classes, 5)
+	for seed := uint64(0); seed < 10; seed++ {
+		s, err := Split(c, SplitSpec{Kind: SplitRandom, Fractions: []float64{0.8, 0.1, 0.1}, Seed: seed})
+		if err != nil {
+			t.Fatal(err)
+		}
+		f := s.Folds[0]
+		if len(f.Train) != 40 || len(f.Val) != 5 || len(f.Test) != 5 {
+			t.Errorf("seed %d: %d/%d/%d, want 40/5/5", seed, len(f.Train), len(f.Val), len(f.Test))
+		}
+		for _, pc := range f.PerClass {
+			if pc.Train != 4 || pc.Val+pc.Test != 1 {
+				t.Errorf("seed %d: %+v", seed, pc)
+			}
+		}
+	}
+}
+
 // checkCover fails unless every index below n is in exactly one part.
 func checkCover(t *testing.T, n int, p Partition) {
 	t.Helper()

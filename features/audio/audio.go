@@ -101,27 +101,25 @@ func Load(path string) (*Clip, error) {
 
 // Decode decodes the audio in r, read from its start (Decode seeks to offset 0); name is used
 // in error messages only. Every allocation is bounded by the size of r, so a header that lies
-// about its length costs no more memory than the data actually present. Files cut short
-// decode to the whole frames present, as libsndfile does for WAV and .au.
+// about its length costs no more memory than the data actually present. A file cut short
+// behaves as in libsndfile: WAV, .au and MP3 decode the whole frames present, FLAC and OGG
+// Vorbis fail.
 func Decode(r io.ReadSeeker, name string) (*Clip, error) {
 	s, err := open(r, name)
 	if err != nil {
 		return nil, err
 	}
-	c, err := s.decode(r, name)
-	if err != nil {
-		return nil, err
-	}
-	return c, nil
+	return s.decode(r, name)
 }
 
 // LoadMono is librosa.load(path, sr=sr, mono=True): the file decoded, its channels averaged,
 // and, when sr > 0 differs from the file's rate, resampled to sr with Resample. sr <= 0 keeps
-// the native rate (librosa's sr=None). It returns the samples and their rate.
+// the native rate (librosa's sr=None). It returns the samples and their rate; a rate that
+// NewResampler rejects is an error.
 //
-// Resampling uses this package's windowed-sinc filter, not soxr, so resampled values agree with
-// librosa's to the filters' precision (about -100 dB), not bit for bit; without resampling the
-// result is bit-identical to librosa's.
+// Resampling uses this package's windowed-sinc filter, not soxr: resampled values are close to
+// librosa's (see Resample) but not bit-identical; without resampling the result is
+// bit-identical to librosa's for WAV, .au and FLAC.
 func LoadMono(path string, sr int) (y []float32, rate int, err error) {
 	c, err := Load(path)
 	if err != nil {
@@ -130,8 +128,11 @@ func LoadMono(path string, sr int) (y []float32, rate int, err error) {
 	y = c.Mono(nil)
 	rate = c.Info.SampleRate
 	if sr > 0 && sr != rate {
-		y = Resample(nil, y, rate, sr)
-		rate = sr
+		r, err := NewResampler(rate, sr)
+		if err != nil {
+			return nil, 0, fmt.Errorf("audio: %s: %w", path, err)
+		}
+		y, rate = r.Resample(nil, y), sr
 	}
 	return y, rate, nil
 }

@@ -1,6 +1,7 @@
 package audio
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"math"
@@ -8,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -245,16 +247,72 @@ func TestMP3LayerIIRejected(t *testing.T) {
 
 func containsAll(s string, subs ...string) bool {
 	for _, sub := range subs {
-		found := false
-		for i := 0; i+len(sub) <= len(s); i++ {
-			if s[i:i+len(sub)] == sub {
-				found = true
-				break
-			}
-		}
-		if !found {
+		if !strings.Contains(s, sub) {
 			return false
 		}
 	}
 	return true
+}
+
+// TestTruncatedCompressed cuts encoded files at 60% and checks libsndfile's behaviour: FLAC
+// and OGG Vorbis fail ("flac decoder lost sync"; libsndfile cannot size the Vorbis stream),
+// MP3 decodes the frames present -- exactly the start of the full file's decoding, since a
+// LAME header's frame count keeps the cut from being trimmed as if it were the end.
+func TestTruncatedCompressed(t *testing.T) {
+	dir := t.TempDir()
+	wavPath := filepath.Join(dir, "in.wav")
+	writePCMWAV(t, wavPath, testSignal(44100, 2, 16), 44100, 2, 16)
+	encode := map[string]func(out string){
+		"flac": func(out string) { run(t, "flac", "-s", "-f", "-o", out, wavPath) },
+		"ogg":  func(out string) { run(t, "oggenc", "-Q", "-o", out, wavPath) },
+		"mp3":  func(out string) { run(t, "lame", "--quiet", wavPath, out) },
+	}
+	for ext, tool := range map[string][2]string{"flac": {"flac", "flac"}, "ogg": {"oggenc", "vorbis-tools"}, "mp3": {"lame", "lame"}} {
+		t.Run(ext, func(t *testing.T) {
+			needTool(t, tool[0], tool[1])
+			full := filepath.Join(dir, "full."+ext)
+			encode[ext](full)
+			b, err := os.ReadFile(full)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cut := filepath.Join(dir, "cut."+ext)
+			if err := os.WriteFile(cut, b[:len(b)*6/10], 0o644); err != nil {
+				t.Fatal(err)
+			}
+			got, err := Load(cut)
+			if ext != "mp3" {
+				if !errors.Is(err, ErrMalformed) || !containsAll(err.Error(), "cut short", "cut."+ext) {
+					t.Errorf("truncated %s: %v, want ErrMalformed saying it is cut short", ext, err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err := Load(full)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Info.Frames < want.Info.Frames/2 || got.Info.Frames >= want.Info.Frames*7/10 {
+				t.Fatalf("%d frames from 60%% of a %d-frame file", got.Info.Frames, want.Info.Frames)
+			}
+			for i, v := range got.Data {
+				if v != want.Data[i] {
+					t.Fatalf("sample %d = %v, the full file has %v", i, v, want.Data[i])
+				}
+			}
+		})
+	}
+}
+
+// TestOGGOtherCodecsRejected: an OGG stream whose first packet is Opus is a clear error.
+func TestOGGOtherCodecsRejected(t *testing.T) {
+	page := append([]byte("OggS\x00\x02"), make([]byte, 20)...) // version, flags, granule, serial, seq, crc
+	page = append(page, 1, 19)                                  // one segment of 19 bytes
+	page = append(page, "OpusHead\x01\x02\x38\x01\x80\xbb\x00\x00\x00\x00\x00"...)
+	_, err := Decode(bytes.NewReader(page), "x.opus")
+	if !errors.Is(err, ErrUnsupported) || !containsAll(err.Error(), "OpusHead", "x.opus") {
+		t.Errorf("Opus: %v", err)
+	}
 }

@@ -17,9 +17,11 @@ import (
 //   - stopband from the lower Nyquist up, attenuated by at least 109 dB (designed for 110), so
 //     that nothing above the new Nyquist aliases into the output above -109 dB.
 //
-// soxr's "HQ" preset, librosa's default, has a similar passband (0.913) and 20-bit precision,
-// so the two agree to about -100 dB on band-limited material. The filter spans 2*80 samples
-// at the lower rate (316 input samples per output when halving the rate).
+// On material below 0.8 x the lower Nyquist the output agrees with sox's "rate -h" (the
+// 20-bit design of libsoxr's "HQ", librosa's default resampler) to better than 100 dB SNR,
+// with the same length and alignment (TestResampleMatchesSox); the two differ more near the
+// band edge and in how they ring at a clip's first and last 0.1 s. The filter spans 2*80
+// samples at the lower rate (316 input samples per output when halving the rate).
 const (
 	resPassEdge = 0.91
 	resStopEdge = 1.0
@@ -28,7 +30,7 @@ const (
 	resMaxRatio = 1024
 	// resMaxPhases: rate pairs whose reduced ratio L/M has L up to this get one exact filter
 	// row per output phase; larger L (unusual rates such as 44100 -> 44099) use this many rows
-	// and interpolate linearly between adjacent rows (error below -115 dB).
+	// and interpolate linearly between adjacent rows (about -130 dB error on tones).
 	resMaxPhases = 1024
 )
 

@@ -1,9 +1,13 @@
 package audio
 
 import (
+	"encoding/binary"
 	"fmt"
 	"math"
 	"math/cmplx"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"gonum.org/v1/gonum/dsp/fourier"
@@ -166,6 +170,54 @@ func TestResampleFilterResponse(t *testing.T) {
 	}
 }
 
+// TestResampleMatchesSox compares Resample with sox's "rate -h" (the 20-bit design that
+// libsoxr, librosa's default resampler, was extracted from) on a sum of random tones below
+// 0.8 x the lower Nyquist: same length, same alignment, and away from the clip's ends
+// differences more than 100 dB below the signal (measured 108-129 dB; closer to the band edge
+// the two passbands part: 96 dB at 0.85 for 16 kHz -> 22.05 kHz). Skips without sox (Debian
+// package sox).
+func TestResampleMatchesSox(t *testing.T) {
+	needTool(t, "sox", "sox")
+	dir := t.TempDir()
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, p := range ratePairs {
+		from, to := p[0], p[1]
+		ny := float64(min(from, to)) / 2
+		x := make([]float32, 3*from)
+		for range 40 {
+			f, ph := 20+rng.Float64()*(0.8*ny-20), rng.Float64()*2*math.Pi
+			for i := range x {
+				x[i] += float32(0.02 * math.Sin(2*math.Pi*f*float64(i)/float64(from)+ph))
+			}
+		}
+		data := make([]byte, 0, 4*len(x))
+		for _, v := range x {
+			data = binary.LittleEndian.AppendUint32(data, math.Float32bits(v))
+		}
+		in, out := filepath.Join(dir, "in.wav"), filepath.Join(dir, "out.wav")
+		if err := os.WriteFile(in, riffWAV(0, chunk{id: "fmt ", body: fmtBody(wavTagFloat, 1, from, 32, false, 0)}, chunk{id: "data", body: data}), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		run(t, "sox", in, "-e", "floating-point", "-b", "32", out, "rate", "-h", fmt.Sprint(to))
+		ref, err := Load(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		y := Resample(nil, x, from, to)
+		if len(y) != len(ref.Data) {
+			t.Fatalf("%d -> %d Hz: %d samples, sox %d", from, to, len(y), len(ref.Data))
+		}
+		// The first and last 0.1 s differ: the two filters have different lengths, so they
+		// ring differently at the clip's abrupt start and end.
+		edge := to / 10
+		if snr := snrDB(ref.Data[edge:len(y)-edge], y[edge:len(y)-edge]); snr < 100 {
+			t.Errorf("%d -> %d Hz: %.1f dB SNR against sox rate -h, want >= 100", from, to, snr)
+		} else {
+			t.Logf("%d -> %d Hz: %.1f dB SNR against sox rate -h", from, to, snr)
+		}
+	}
+}
+
 // TestResampleLength: the output has ceil(n*to/from) samples, like soxr via librosa.
 func TestResampleLength(t *testing.T) {
 	for _, p := range append(ratePairs, [2]int{44100, 44099}, [2]int{22050, 22050}) {
@@ -203,7 +255,9 @@ func TestResampleInterpolatedPhases(t *testing.T) {
 			e += d * d
 			s += float64(ideal[i]) * float64(ideal[i])
 		}
-		if snr := 10 * math.Log10(s/e); snr < 100 {
+		snr := 10 * math.Log10(s/e)
+		t.Logf("%.0f Hz: SNR %.1f dB against the ideal tone", f, snr)
+		if snr < 100 {
 			t.Errorf("%.0f Hz: SNR %.1f dB against the ideal tone, want >= 100", f, snr)
 		}
 	}

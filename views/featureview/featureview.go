@@ -22,6 +22,9 @@ type Options struct {
 	ShowCursor bool
 	// NoBeats hides the beat marks a result carries.
 	NoBeats bool
+	// Unit, when set, names the values instead of the kind's own unit: for a matrix the caller
+	// rescaled, such as an stft it turned into decibels.
+	Unit string
 }
 
 // Draw renders r, computed with cfg, in opt.Width x opt.Height cells.
@@ -83,6 +86,9 @@ func Draw(r *extract.Result, cfg extract.Config, opt Options) string {
 		ho.Axis = render.ChromaAxis(rows)
 	case "onset":
 		ho.Axis = render.IndexAxis(rows, "onset")
+	}
+	if opt.Unit != "" {
+		ho.Unit = opt.Unit
 	}
 	return render.Heatmap(r.Matrix, ho)
 }

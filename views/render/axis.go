@@ -17,7 +17,8 @@ type Axis struct {
 	// Unit follows values in the readout and names the axis in the corner under its labels.
 	Unit string
 	// Centers holds the value at each bin's centre, ascending (Hz for frequency axes).
-	// When its length is not the matrix's row count, rows are labelled by index.
+	// When its length, or that of Labels, is not the matrix's row count, the whole Axis is
+	// set aside and rows are labelled by index.
 	Centers []float64
 	// Labels, when its length is the row count, names the bins (note names for chroma):
 	// ticks show names instead of numbers, and bins with an empty name get none.
@@ -72,6 +73,15 @@ func IndexAxis(n int, name string) Axis {
 		c[k] = float64(k)
 	}
 	return Axis{Name: name, Centers: c}
+}
+
+// forRows returns a, or where its centres or labels do not match n rows, the zero Axis: a
+// frequency unit on bin indices would mislabel them.
+func (a Axis) forRows(n int) Axis {
+	if a.Centers != nil && len(a.Centers) != n || a.Labels != nil && len(a.Labels) != n {
+		return Axis{}
+	}
+	return a
 }
 
 func (a Axis) name() string {
@@ -157,7 +167,9 @@ func (s scale) itemCells(i int) (c0, c1 int) {
 	for c0 < s.cells && s.nearest(c0) < i {
 		c0++
 	}
-	for c1 = c0; c1 < s.cells && s.nearest(c1) == i; c1++ {
+	c1 = c0
+	for c1 < s.cells && s.nearest(c1) == i {
+		c1++
 	}
 	return c0, c1
 }
@@ -228,7 +240,7 @@ type tick struct {
 
 // ticks places the axis' labels: each named item; or for a linear scale, the multiples of the
 // finest 1-2-5 step whose neighbours lie at least need(w) cells apart, w being the widest
-// label; or otherwise, every need(0) cells, the roundest value within the cell.
+// label; or otherwise, at least need(0) cells apart, the roundest values the cells hold.
 func (s scale) ticks(need func(labelWidth int) int) []tick {
 	if s.cells <= 0 || !(s.hi > s.lo) || s.val == nil {
 		return nil
@@ -295,19 +307,29 @@ func (s scale) linearTicks(need func(int) int) []tick {
 	return ts
 }
 
+// roundTicks labels a nonlinear scale: from each label, the next goes in the following gap
+// cells at the one whose roundest value is roundest (1000 before 1050), so that the labels
+// stay evenly spread and as round as the cells allow.
 func (s scale) roundTicks(gap int) []tick {
 	var ts []tick
 	w := s.cellWidth()
-	last := -gap
-	for c := range s.cells {
-		if c-last < gap {
+	for from := 0; from < s.cells; {
+		best, bestStep, bestV := -1, 0.0, 0.0
+		for c := from; c < min(from+gap, s.cells); c++ {
+			a, b := s.val(s.lo+float64(c)*w), s.val(s.lo+float64(c+1)*w)
+			if v, step, ok := roundest(a, b, s.minStep); ok && (best < 0 || step > bestStep || v == 0) {
+				best, bestStep, bestV = c, step, v
+				if v == 0 {
+					break
+				}
+			}
+		}
+		if best < 0 {
+			from += gap
 			continue
 		}
-		a, b := s.val(s.lo+float64(c)*w), s.val(s.lo+float64(c+1)*w)
-		if v, step, ok := roundest(a, b, s.minStep); ok {
-			ts = append(ts, tick{c, formatTick(v, step, s.compact)})
-			last = c
-		}
+		ts = append(ts, tick{best, formatTick(bestV, bestStep, s.compact)})
+		from = best + gap
 	}
 	return ts
 }

@@ -179,7 +179,7 @@ func TestDescribe(t *testing.T) {
 		{ChromaAxis(24), 3, 24, "note=1.50"},
 		{IndexAxis(20, "mfcc"), 3, 20, "mfcc=3"},
 		{Axis{}, 5, 10, "bin=5"},
-		{LinearFreqAxis(22050, 2048), 5, 10, "f=5 Hz"}, // wrong length: by index
+		{LinearFreqAxis(22050, 2048).forRows(10), 5, 10, "bin=5"}, // wrong length: by index
 	}
 	for _, tc := range cases {
 		if got := tc.a.describe(tc.i, tc.n); got != tc.want {

@@ -2,6 +2,7 @@ package render_test
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/charmbracelet/colorprofile"
 
@@ -14,7 +15,7 @@ import (
 func ExampleHeatmap() {
 	m := features.NewMatrix(12, 24)
 	for f := range 24 {
-		m.Set((f/6)*2, f, 1)         // C, D, E, F# in turn, a quarter of the clip each
+		m.Set((f/6)*2, f, 1)          // C, D, E, F# in turn, a quarter of the clip each
 		m.Set(((f/6)*2+7)%12, f, 0.5) // and their fifth, softer
 	}
 	fmt.Println(render.Heatmap(m, render.HeatmapOptions{
@@ -23,18 +24,46 @@ func ExampleHeatmap() {
 		Cursor: render.Cursor{Frame: 7, Bin: 2}, ShowCursor: true,
 	}))
 	// Output:
+	// Chroma                0 [ .-+#@] 1
+	//  B+               ++++++++
+	// A#+
+	//  A+        +++++++
+	//   |        +++++++
+	// G#+
+	//  G+++++++++
+	// F#+                       @@@@@@@@
+	//  F+
+	//  E+               @@@@@@@@
+	// D#+
+	//   |
+	//  D*        @X@@@@@
+	// C#+                       ++++++++
+	//  C+@@@@@@@@
+	//   +^------+^*---+-^----+--^--+----
+	//    0      1     2      3     4   s
+	// t=1.4 s  note=D  v=1
 }
 
-// A waveform in ASCII: the peak envelope in '|' around the RMS band in '#'.
+// A zoomed-in waveform in ASCII draws the trace itself: two periods of a decaying sine.
 func ExampleWaveform() {
-	y := make([]float32, 400)
+	y := make([]float32, 8000)
 	for i := range y {
-		y[i] = float32(i%40-20) / 20 * float32(400-i) / 400 // a decaying sawtooth
+		y[i] = float32(math.Sin(2*math.Pi*float64(i)/40) * math.Exp(-float64(i)/80))
 	}
 	fmt.Println(render.Waveform(y, 8000, render.WaveformOptions{
-		Width: 40, Height: 9, Profile: colorprofile.ASCII, Title: "Saw",
+		Width: 44, Height: 10, Profile: colorprofile.ASCII, Title: "Decay", End: 80,
 	}))
 	// Output:
+	// Decay                  peak 0.883  rms 0.463
+	//  |  .#'''|
+	//  | .#    '#.             ..#'#.
+	//  |.#       #.          .|'    '#.
+	// 0+'         #.        .#        '#.        .
+	//  |           |.      #'           '|..  .#''
+	//  |            '#.  .|'               ''''
+	//  |              ''''
+	//  ++-------+--------+-------+-------+--------
+	//   0     0.002    0.004   0.006   0.008     s
 }
 
 func ExampleProfileFromEnv() {

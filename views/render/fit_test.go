@@ -203,3 +203,31 @@ func TestNegativeSizeDrawsNothing(t *testing.T) {
 		t.Errorf("zero options draw %d lines, want %d", got, DefaultHeight)
 	}
 }
+
+// FuzzHeatmap draws arbitrary shapes, windows and values at arbitrary sizes; every drawing
+// must fit (go test -fuzz FuzzHeatmap -fuzztime 30s).
+func FuzzHeatmap(f *testing.F) {
+	f.Add(80, 24, 12, 40, 0, 0, uint64(1), uint8(5), true)
+	f.Add(3, 2, 1, 1, -5, 3, uint64(2), uint8(0), false)
+	f.Add(200, 60, 128, 1300, 100, 900, uint64(3), uint8(4), true)
+	f.Fuzz(func(t *testing.T, w, h, rows, cols, start, end int, seed uint64, prof uint8, cursor bool) {
+		w, h = w%250, h%80
+		if w <= 0 || h <= 0 || rows < 0 || cols < 0 || rows*cols > 1<<18 || rows > 1<<12 || cols > 1<<12 {
+			t.Skip()
+		}
+		r := rand.New(rand.NewPCG(seed, seed))
+		m := features.NewMatrix(rows, cols)
+		for i := range m.Data {
+			m.Data[i] = []float32{0, 1, -1, float32(math.NaN()), float32(math.Inf(1)), float32(r.NormFloat64())}[r.IntN(6)]
+		}
+		p := profiles[int(prof)%len(profiles)]
+		opt := HeatmapOptions{Width: w, Height: h, Profile: p, Title: "fuzz", Axis: ChromaAxis(rows),
+			SR: 22050, Hop: 512, Start: start, End: end, Beats: []int{start, end, r.IntN(cols + 1)},
+			Cursor: Cursor{Frame: r.IntN(cols + 1), Bin: r.IntN(rows + 1)}, ShowCursor: cursor}
+		checkFits(t, fmt.Sprintf("%+v", opt), Heatmap(m, opt), w, h, p)
+		y := m.Data
+		wopt := WaveformOptions{Width: w, Height: h, Profile: p, Start: start, End: end, Blocks: cursor,
+			Cursor: r.IntN(len(y) + 1), ShowCursor: !cursor}
+		checkFits(t, fmt.Sprintf("waveform %+v", wopt), Waveform(y, 8000, wopt), w, h, p)
+	})
+}

@@ -81,10 +81,11 @@ func Heatmap(m *features.Matrix, opt HeatmapOptions) string {
 	lo, hi, haveRange := valueRange(data, opt.Min, opt.Max, opt.TopDB)
 	unit := clean(opt.Unit)
 
+	ax := opt.Axis.forRows(rows)
 	f := &frame{title: opt.Title, yCursor: -1, xUnit: timeUnit(period)}
-	ys := opt.Axis.scale(rows, c.rows)
+	ys := ax.scale(rows, c.rows)
 	f.yTicks = ys.ticks(yLabelNeed(c.rows))
-	f.yCorner = opt.Axis.corner()
+	f.yCorner = ax.corner()
 	c.fitY(labelWidth(f.yTicks, f.yCorner))
 	xs := timeScale(float64(start), float64(end), c.cols, period)
 	f.xTicks = xs.ticks(xLabelNeed)
@@ -103,7 +104,7 @@ func Heatmap(m *features.Matrix, opt HeatmapOptions) string {
 		if unit != "" {
 			v += " " + unit
 		}
-		f.readout = timeText(cur.Frame, period, "frame") + "  " + opt.Axis.describe(cur.Bin, rows) + "  v=" + v
+		f.readout = timeText(cur.Frame, period, "frame") + "  " + ax.describe(cur.Bin, rows) + "  v=" + v
 	}
 
 	var pal *palette

@@ -153,9 +153,9 @@ func TestHeatmapColours(t *testing.T) {
 
 func TestHeatmapProblems(t *testing.T) {
 	cases := map[string]*features.Matrix{
-		"no data":   nil,
-		"no frames": features.NewMatrix(3, 0),
-		"no bins":   features.NewMatrix(0, 3),
+		"no data":                         nil,
+		"no frames":                       features.NewMatrix(3, 0),
+		"no bins":                         features.NewMatrix(0, 3),
 		"bad matrix: 2 x 2 with 3 values": {Rows: 2, Cols: 2, Data: make([]float32, 3)},
 	}
 	for want, m := range cases {

@@ -25,6 +25,7 @@ type WaveformOptions struct {
 	Start, End int
 	// Amplitude is the top of the y axis (the bottom is its negative); 0 or less means the
 	// peak magnitude of the whole signal, so that quiet clips fill the height (1 for silence).
+	// Finding that peak reads every sample: a view redrawn often can pass it instead.
 	Amplitude float64
 	// Blocks draws each column with half-blocks; by default columns are braille dots, which
 	// have twice the horizontal and four times the vertical resolution of a cell.
@@ -57,7 +58,7 @@ func Waveform(y []float32, sr int, opt WaveformOptions) string {
 	}
 	amp := opt.Amplitude
 	if !(amp > 0) || math.IsInf(amp, 0) {
-		amp, _ = stats(y)
+		amp = peak(y)
 	}
 	if !(amp > 0) {
 		amp = 1
@@ -78,14 +79,6 @@ func Waveform(y []float32, sr int, opt WaveformOptions) string {
 	if opt.ShowCursor && opt.Cursor >= 0 && opt.Cursor < n {
 		f.readout = timeText(opt.Cursor, period, "sample") + "  y=" + formatValue(float64(y[opt.Cursor]))
 	}
-	if end > start {
-		pk, rms := stats(y[start:end])
-		var b strings.Builder
-		ch.styled(&b, ch.text, "peak "+formatValue(pk)+"  rms "+formatValue(rms))
-		f.legend = b.String()
-		f.legendW = ansi.StringWidth(f.legend)
-	}
-
 	if end <= start {
 		f.bodyLines = message(c.rows, c.cols, "no samples", ch.ellipsis)
 		return c.render(f)
@@ -100,33 +93,26 @@ func Waveform(y []float32, sr int, opt WaveformOptions) string {
 	if cur >= 0 {
 		wp.cursor = xs.cellOf(float64(cur) + 0.5)
 	}
-	wp.envelope(float64(start), float64(end))
+	pk, rms := wp.envelope(float64(start), float64(end))
+	var b strings.Builder
+	ch.styled(&b, ch.text, "peak "+formatValue(pk)+"  rms "+formatValue(rms))
+	f.legend, f.legendW = b.String(), ansi.StringWidth(b.String())
 	f.bodyLines = wp.paint(&ch, opt.Profile, opt.ColorMap)
 	return c.render(f)
 }
 
-// stats gives the peak magnitude and the RMS of the finite samples of y.
-func stats(y []float32) (pk, rms float64) {
-	var sum float64
+// peak is the largest finite magnitude in y.
+func peak(y []float32) float64 {
 	var p float32
-	k := 0
 	for _, v := range y {
-		if v-v != 0 {
-			continue
-		}
-		sum += float64(v) * float64(v)
-		k++
 		if v < 0 {
 			v = -v
 		}
-		if v > p {
+		if v > p && v-v == 0 { // plain comparisons: the max builtin's NaN care costs 5x here
 			p = v
 		}
 	}
-	if k > 0 {
-		rms = math.Sqrt(sum / float64(k))
-	}
-	return float64(p), rms
+	return float64(p)
 }
 
 // Glyph sets of a waveform: cells of dx x dy dots.
@@ -183,10 +169,13 @@ func (wp *wavePlot) dotBit(i, j int) uint8 {
 }
 
 // envelope lights, in each dot column over samples [lo, hi), the dots between the smallest and
-// the largest value the signal takes there, and measures each cell column's RMS.
-func (wp *wavePlot) envelope(lo, hi float64) {
+// the largest value the signal takes there, and measures each cell column's RMS, in one pass
+// over the samples; it returns the peak magnitude and the RMS of the finite samples drawn.
+func (wp *wavePlot) envelope(lo, hi float64) (pk, rms float64) {
 	wp.dots = make([]uint8, wp.rows*wp.cols)
 	wp.rms = make([]float64, wp.cols)
+	sums := make([]float64, wp.cols)
+	counts := make([]int, wp.cols)
 	dc, dr := wp.cols*wp.dx, wp.rows*wp.dy
 	wd := (hi - lo) / float64(dc)
 	for j := range dc {
@@ -195,35 +184,45 @@ func (wp *wavePlot) envelope(lo, hi float64) {
 		for _, v := range [2]float64{wp.at(a), wp.at(b)} {
 			mn, mx = extend(mn, mx, v)
 		}
-		// Samples whose centre lies within the column; a +-Inf sample lights the column's end.
+		// The samples whose centre lies within the column (each falls in exactly one column);
+		// a +-Inf sample lights the column to its end but counts in no RMS.
+		k := j / wp.dx
 		for i := max(int(math.Ceil(a-0.5)), 0); i < len(wp.y) && float64(i)+0.5 < b; i++ {
-			mn, mx = extend(mn, mx, float64(wp.y[i]))
+			v := float64(wp.y[i])
+			mn, mx = extend(mn, mx, v)
+			if v-v == 0 {
+				sums[k] += v * v
+				counts[k]++
+				if v > pk || -v > pk {
+					pk = math.Abs(v)
+				}
+			}
 		}
 		if mn > mx {
 			continue
 		}
 		for d := wp.dotRow(mn); d <= wp.dotRow(mx); d++ {
 			row := dr - 1 - d
-			wp.dots[(row/wp.dy)*wp.cols+j/wp.dx] |= wp.dotBit(j%wp.dx, row%wp.dy)
+			wp.dots[(row/wp.dy)*wp.cols+k] |= wp.dotBit(j%wp.dx, row%wp.dy)
 		}
 	}
+	var sum float64
+	n := 0
 	wc := (hi - lo) / float64(wp.cols)
 	for k := range wp.cols {
-		a, b := lo+float64(k)*wc, lo+float64(k+1)*wc
-		var sum float64
-		cnt := 0
-		for i := max(int(math.Ceil(a-0.5)), 0); i < len(wp.y) && float64(i)+0.5 < b; i++ {
-			if v := float64(wp.y[i]); v-v == 0 {
-				sum += v * v
-				cnt++
-			}
-		}
-		if cnt > 0 {
-			wp.rms[k] = math.Sqrt(sum / float64(cnt))
-		} else if v := wp.at((a + b) / 2); v-v == 0 {
+		sum += sums[k]
+		n += counts[k]
+		switch v := wp.at(lo + (float64(k)+0.5)*wc); {
+		case counts[k] > 0:
+			wp.rms[k] = math.Sqrt(sums[k] / float64(counts[k]))
+		case v-v == 0: // zoomed in past the samples: the trace's own level
 			wp.rms[k] = math.Abs(v)
 		}
 	}
+	if n > 0 {
+		rms = math.Sqrt(sum / float64(n))
+	}
+	return pk, rms
 }
 
 // extend widens [mn, mx] to hold v unless v is NaN, with plain comparisons, which cost less

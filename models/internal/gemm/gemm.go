@@ -11,10 +11,23 @@ const (
 // Matrix is a strided view of a float32 matrix: element (i, j) is Data[i*RowStride+j*ColStride].
 // A row-major r×c matrix has RowStride c and ColStride 1; its transpose is the same data with
 // the two strides swapped.
+//
+// With RowOff set, row i starts at Data[RowOff[i]] instead (RowStride is unused): rows that
+// overlap in memory, as the windows of a convolution's input do, so that the convolution is a
+// product without an im2col copy. Mul takes such a B, MulNT such an A; T does not apply.
 type Matrix struct {
 	Data                 []float32
 	Rows, Cols           int
 	RowStride, ColStride int
+	RowOff               []int
+}
+
+// row returns the offset of row i's first element.
+func (m Matrix) row(i int) int {
+	if m.RowOff != nil {
+		return m.RowOff[i]
+	}
+	return i * m.RowStride
 }
 
 // RowMajor returns the row-major rows×cols view of data.
@@ -24,26 +37,36 @@ func RowMajor(data []float32, rows, cols int) Matrix {
 
 // T returns the transpose of m without copying.
 func (m Matrix) T() Matrix {
+	if m.RowOff != nil {
+		panic("gemm: transpose of a matrix with row offsets")
+	}
 	return Matrix{Data: m.Data, Rows: m.Cols, Cols: m.Rows, RowStride: m.ColStride, ColStride: m.RowStride}
 }
 
-func (m Matrix) at(i, j int) float32 { return m.Data[i*m.RowStride+j*m.ColStride] }
+func (m Matrix) at(i, j int) float32 { return m.Data[m.row(i)+j*m.ColStride] }
 
 // Workspace holds the packing buffers of one goroutine. It is not safe for concurrent use: give
 // each worker its own. The zero value is not usable; call NewWorkspace.
 type Workspace struct {
-	k     kernel
-	packA []float32
-	packB []float32
-	tile  []float32
+	k      kernel
+	nt     ntSpec
+	ntRows [6][]float32 // MulNT's row views, here so that they do not escape per call
+	packA  []float32
+	packB  []float32
+	tile   []float32
 }
 
 // NewWorkspace returns a workspace that uses the fastest micro-kernel this CPU supports.
 func NewWorkspace() *Workspace { return newWorkspace(bestKernel()) }
 
 func newWorkspace(k kernel) *Workspace {
+	var nt ntSpec
+	if ks := ntKernels(); len(ks) > 0 {
+		nt = ks[len(ks)-1]
+	}
 	return &Workspace{
 		k:     k,
+		nt:    nt,
 		packA: make([]float32, roundUp(mc, k.mr)*kc),
 		packB: make([]float32, kc*roundUp(nc, k.nr)),
 		tile:  make([]float32, k.mr*k.nr),
@@ -76,42 +99,98 @@ func (w *Workspace) Mul(c []float32, ldc int, a, b Matrix, accumulate bool) {
 		}
 		return
 	}
-	mr, nr := w.k.mr, w.k.nr
 	for jc := 0; jc < n; jc += nc {
 		nb := min(nc, n-jc)
 		for pc := 0; pc < k; pc += kc {
 			kb := min(kc, k-pc)
-			acc := accumulate || pc > 0
-			packB(w.packB, b, pc, kb, jc, nb, nr)
-			for ic := 0; ic < m; ic += mc {
-				mb := min(mc, m-ic)
-				packA(w.packA, a, ic, mb, pc, kb, mr)
-				for jr := 0; jr < nb; jr += nr {
-					nn := min(nr, nb-jr)
-					pb := w.packB[jr*kb:]
-					for ir := 0; ir < mb; ir += mr {
-						mm := min(mr, mb-ir)
-						pa := w.packA[ir*kb:]
-						off := (ic+ir)*ldc + jc + jr
-						if mm == mr && nn == nr {
-							w.k.fn(kb, pa, pb, c[off:], ldc, acc)
-							continue
+			packB(w.packB, b, pc, kb, jc, nb, w.k.nr)
+			w.block(c, ldc, a, w.packB, pc, kb, jc, nb, accumulate || pc > 0)
+		}
+	}
+}
+
+// block multiplies A[:, pc:pc+kb] by one packed kb×nb block of B into C[:, jc:jc+nb].
+func (w *Workspace) block(c []float32, ldc int, a Matrix, pb []float32, pc, kb, jc, nb int, acc bool) {
+	mr, nr := w.k.mr, w.k.nr
+	m := a.Rows
+	for ic := 0; ic < m; ic += mc {
+		mb := min(mc, m-ic)
+		packA(w.packA, a, ic, mb, pc, kb, mr)
+		for jr := 0; jr < nb; jr += nr {
+			nn := min(nr, nb-jr)
+			pbj := pb[jr*kb:]
+			for ir := 0; ir < mb; ir += mr {
+				mm := min(mr, mb-ir)
+				pa := w.packA[ir*kb:]
+				off := (ic+ir)*ldc + jc + jr
+				if mm == mr && nn == nr {
+					w.k.fn(kb, pa, pbj, c[off:], ldc, acc)
+					continue
+				}
+				w.k.fn(kb, pa, pbj, w.tile, nr, false)
+				for i := 0; i < mm; i++ {
+					dst := c[off+i*ldc : off+i*ldc+nn]
+					src := w.tile[i*nr : i*nr+nn]
+					if acc {
+						for j, v := range src {
+							dst[j] += v
 						}
-						w.k.fn(kb, pa, pb, w.tile, nr, false)
-						for i := 0; i < mm; i++ {
-							dst := c[off+i*ldc : off+i*ldc+nn]
-							src := w.tile[i*nr : i*nr+nn]
-							if acc {
-								for j, v := range src {
-									dst[j] += v
-								}
-							} else {
-								copy(dst, src)
-							}
-						}
+					} else {
+						copy(dst, src)
 					}
 				}
 			}
+		}
+	}
+}
+
+// Packed is a right-hand operand packed once for many products (a recurrent weight matrix
+// used at every time step). Its zero value is empty; Pack fills it, reusing its memory.
+type Packed struct {
+	data       []float32
+	rows, cols int
+	nr         int
+}
+
+// Pack packs b into p for MulPacked on workspaces of this CPU's kernel.
+func (w *Workspace) Pack(p *Packed, b Matrix) {
+	nr := w.k.nr
+	size := 0
+	for jc := 0; jc < b.Cols; jc += nc {
+		size += b.Rows * roundUp(min(nc, b.Cols-jc), nr)
+	}
+	if cap(p.data) < size {
+		p.data = make([]float32, size)
+	}
+	p.data, p.rows, p.cols, p.nr = p.data[:size], b.Rows, b.Cols, nr
+	o := 0
+	for jc := 0; jc < b.Cols; jc += nc {
+		nb := min(nc, b.Cols-jc)
+		for pc := 0; pc < b.Rows; pc += kc {
+			kb := min(kc, b.Rows-pc)
+			packB(p.data[o:], b, pc, kb, jc, nb, nr)
+			o += kb * roundUp(nb, nr)
+		}
+	}
+}
+
+// MulPacked computes C = A·B or C += A·B for a B packed by Pack; the result is bit for bit
+// that of Mul with the unpacked B.
+func (w *Workspace) MulPacked(c []float32, ldc int, a Matrix, b *Packed, accumulate bool) {
+	if b.rows != a.Cols || b.nr != w.k.nr {
+		panic("gemm: packed operand does not fit")
+	}
+	if a.Rows == 0 || b.cols == 0 || b.rows == 0 {
+		w.Mul(c, ldc, a, RowMajor(nil, b.rows, b.cols), accumulate)
+		return
+	}
+	o := 0
+	for jc := 0; jc < b.cols; jc += nc {
+		nb := min(nc, b.cols-jc)
+		for pc := 0; pc < b.rows; pc += kc {
+			kb := min(kc, b.rows-pc)
+			w.block(c, ldc, a, b.data[o:], pc, kb, jc, nb, accumulate || pc > 0)
+			o += kb * roundUp(nb, b.nr)
 		}
 	}
 }
@@ -123,9 +202,15 @@ func packA(dst []float32, a Matrix, i0, mb, p0, kb, mr int) {
 	for ir := 0; ir < mb; ir += mr {
 		mm := min(mr, mb-ir)
 		for p := 0; p < kb; p++ {
-			base := (i0+ir)*a.RowStride + (p0+p)*a.ColStride
-			for i := 0; i < mm; i++ {
-				dst[o+i] = a.Data[base+i*a.RowStride]
+			if a.RowOff != nil {
+				for i := 0; i < mm; i++ {
+					dst[o+i] = a.Data[a.RowOff[i0+ir+i]+(p0+p)*a.ColStride]
+				}
+			} else {
+				base := (i0+ir)*a.RowStride + (p0+p)*a.ColStride
+				for i := 0; i < mm; i++ {
+					dst[o+i] = a.Data[base+i*a.RowStride]
+				}
 			}
 			for i := mm; i < mr; i++ {
 				dst[o+i] = 0
@@ -142,7 +227,7 @@ func packB(dst []float32, b Matrix, p0, kb, j0, nb, nr int) {
 	for jr := 0; jr < nb; jr += nr {
 		nn := min(nr, nb-jr)
 		for p := 0; p < kb; p++ {
-			base := (p0+p)*b.RowStride + (j0+jr)*b.ColStride
+			base := b.row(p0+p) + (j0+jr)*b.ColStride
 			d := dst[o : o+nr]
 			if b.ColStride == 1 {
 				copy(d[:nn], b.Data[base:base+nn])

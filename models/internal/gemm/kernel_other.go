@@ -5,3 +5,5 @@ package gemm
 func bestKernel() kernel { return generic }
 
 func kernels() []kernel { return []kernel{generic} }
+
+func ntKernels() []ntSpec { return nil }

@@ -1,0 +1,15 @@
+package common
+
+import "github.com/hark-audio/hark/engine/dataset"
+
+// OpenItemMsg asks the inspector to show one item of a catalog. Items is the list the user was
+// looking at (the browser's filtered list, as indices into Catalog.Items) so that next and
+// previous step through it; Index is the position in Items of the item to show. When Focus is
+// set the root also brings the inspector to the front; without it the inspector loads the item
+// quietly (the first item of a freshly opened dataset, say).
+type OpenItemMsg struct {
+	Catalog *dataset.Catalog
+	Items   []int
+	Index   int
+	Focus   bool
+}
