@@ -3,6 +3,8 @@ package features
 import (
 	"math"
 	"slices"
+
+	"github.com/hark-audio/hark/internal/npsum"
 )
 
 // BeatOptions configure BeatTrack. The zero value is librosa.beat.beat_track's default.
@@ -90,43 +92,10 @@ func sum32(x []float32) float32 {
 	var s float32
 	for len(x) > 0 {
 		b := x[:min(len(x), 8192)]
-		s += pairwiseSum32(b)
+		s += npsum.Pairwise(b)
 		x = x[len(b):]
 	}
 	return s
-}
-
-// pairwiseSum32 is numpy's float32 pairwise summation of a contiguous array: blocks of at most
-// 128 values summed with eight interleaved accumulators, larger arrays split in halves
-// (rounded down to a multiple of 8).
-func pairwiseSum32(x []float32) float32 {
-	n := len(x)
-	switch {
-	case n < 8:
-		var s float32
-		for _, v := range x {
-			s += v
-		}
-		return s
-	case n <= 128:
-		var r [8]float32
-		copy(r[:], x[:8])
-		i := 8
-		for ; i < n-n%8; i += 8 {
-			for j := range r {
-				r[j] += x[i+j]
-			}
-		}
-		s := (r[0] + r[1]) + (r[2] + r[3]) + ((r[4] + r[5]) + (r[6] + r[7]))
-		for ; i < n; i++ {
-			s += x[i]
-		}
-		return s
-	default:
-		h := n / 2
-		h -= h % 8
-		return pairwiseSum32(x[:h]) + pairwiseSum32(x[h:])
-	}
 }
 
 // beatLocalScore smooths the normalised envelope with a Gaussian of 2*fpb+1 taps

@@ -7,6 +7,8 @@ import (
 	"io"
 	"os"
 	"time"
+
+	"github.com/hark-audio/hark/internal/npsum"
 )
 
 // Errors that Probe, Load and Decode wrap (test with errors.Is). Every returned error also names
@@ -158,42 +160,9 @@ func (c *Clip) Mono(dst []float32) []float32 {
 	}
 	div := float32(ch)
 	for i := range dst {
-		dst[i] = pairwiseSum(c.Data[i*ch:(i+1)*ch]) / div
+		dst[i] = npsum.Pairwise(c.Data[i*ch:(i+1)*ch]) / div
 	}
 	return dst
-}
-
-// pairwiseSum adds a in float32 exactly as numpy's pairwise_sum does for a contiguous run:
-// a plain loop below 8 elements, eight interleaved accumulators up to 128, and recursive
-// halving (at a multiple of 8) above, so that channel means round like numpy's.
-func pairwiseSum(a []float32) float32 {
-	n := len(a)
-	switch {
-	case n < 8:
-		var s float32
-		for _, v := range a {
-			s += v
-		}
-		return s
-	case n <= 128:
-		var r [8]float32
-		copy(r[:], a[:8])
-		i := 8
-		for ; i < n-n%8; i += 8 {
-			for j := range r {
-				r[j] += a[i+j]
-			}
-		}
-		s := ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
-		for ; i < n; i++ {
-			s += a[i]
-		}
-		return s
-	default:
-		n2 := n / 2
-		n2 -= n2 % 8
-		return pairwiseSum(a[:n2]) + pairwiseSum(a[n2:])
-	}
 }
 
 // source is one opened file: its headers parsed, ready to decode its samples.
