@@ -274,7 +274,7 @@ func knownFields() map[string][]string {
 		"fold":  {"fold"},
 		"take":  {"take"},
 		"targets": {"valence", "arousal", "energy", "danceability", "dominance", "acousticness", "instrumentalness",
-			"liveness", "speechiness", "tempo", "loudness"},
+			"liveness", "speechiness", "tempo", "bpm", "loudness", "brightness"},
 	}
 }
 
