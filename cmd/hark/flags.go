@@ -5,12 +5,13 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strings"
 )
 
 // newFlagSet returns a FlagSet for `hark NAME` whose errors are returned, not printed by the
 // flag package, and whose usage goes to stdout (asked-for help is not an error).
 func newFlagSet(name, synopsis string, stdout io.Writer) *flag.FlagSet {
-	fs := flag.NewFlagSet("hark "+name, flag.ContinueOnError)
+	fs := flag.NewFlagSet(strings.TrimSpace("hark "+name), flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	fs.Usage = func() {
 		fmt.Fprintf(stdout, "Usage: hark %s %s\n\nFlags:\n", name, synopsis)
@@ -26,10 +27,15 @@ func newFlagSet(name, synopsis string, stdout io.Writer) *flag.FlagSet {
 // first positional). It returns the positional arguments, and an exit code with ok=false when
 // the command should stop: 0 after --help, exitUsage after a bad flag (reported on stderr).
 func parseArgs(fs *flag.FlagSet, args []string, stderr io.Writer) (pos []string, code int, ok bool) {
+	// The flag package prints the usage on every error; a wrong flag deserves one line on
+	// stderr, not the whole help on stdout, so the usage is shown only when asked for.
+	usage := fs.Usage
+	fs.Usage = func() {}
+	defer func() { fs.Usage = usage }()
 	for {
 		err := fs.Parse(args)
 		if errors.Is(err, flag.ErrHelp) {
-			fs.Usage()
+			usage()
 			return nil, exitOK, false
 		}
 		if err != nil {
