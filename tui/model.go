@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -12,9 +13,14 @@ import (
 	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/hark-audio/hark/engine/train"
 	"github.com/hark-audio/hark/views/browser"
 	"github.com/hark-audio/hark/views/common"
+	"github.com/hark-audio/hark/views/errors"
 	"github.com/hark-audio/hark/views/inspector"
+	"github.com/hark-audio/hark/views/monitor"
+	"github.com/hark-audio/hark/views/results"
+	"github.com/hark-audio/hark/views/trainform"
 )
 
 // Options configure a workbench. The zero value opens the demo dataset in plain ASCII with the
@@ -27,7 +33,11 @@ type Options struct {
 	// Logger receives debug records; nil discards them.
 	Logger *slog.Logger
 	// Engine replaces the real engine (tests, servers); fields left nil keep the real ones.
+	// The run calls (Start, Stop, Runs, History, Watch) have no default: without them the run
+	// panes say that this workbench cannot train.
 	Engine common.Engine
+	// ReadOnly lets the user watch runs but not start or stop them (a read-only SSH key).
+	ReadOnly bool
 }
 
 // Minimum size the workbench draws its panes in; below it, it says so.
@@ -46,6 +56,12 @@ type Model struct {
 	panes    []common.Component
 	focus    int
 	showHelp bool
+
+	// The engine's run events (see runs.go).
+	watch     <-chan train.Event
+	endWatch  func()
+	interval  time.Duration
+	delivered int // deliveries of run events so far
 }
 
 var _ tea.Model = (*Model)(nil)
@@ -70,10 +86,17 @@ func New(ctx context.Context, opt Options) *Model {
 	if opt.Engine.Demo != nil {
 		c.Engine.Demo = opt.Engine.Demo
 	}
+	c.Engine.Start, c.Engine.Stop, c.Engine.Runs = opt.Engine.Start, opt.Engine.Stop, opt.Engine.Runs
+	c.Engine.History, c.Engine.Watch = opt.Engine.History, opt.Engine.Watch
+	c.ReadOnly = opt.ReadOnly
 	m := &Model{
 		c:      c,
 		cancel: cancel,
-		panes:  []common.Component{browser.New(c, opt.Data), inspector.New(c)},
+		panes: []common.Component{
+			browser.New(c, opt.Data), inspector.New(c),
+			trainform.New(c), monitor.New(c), results.New(c), errors.New(c),
+		},
+		interval: frameInterval,
 	}
 	// Until the terminal reports its size, draw for the classic one.
 	m.resize(80, 24)
@@ -85,15 +108,21 @@ func (m *Model) Focused() string { return m.panes[m.focus].ID() }
 
 // Init starts every pane's first commands (opening the datasets).
 func (m *Model) Init() tea.Cmd {
-	cmds := make([]tea.Cmd, 0, len(m.panes))
+	cmds := make([]tea.Cmd, 0, len(m.panes)+1)
 	for _, p := range m.panes {
 		cmds = append(cmds, p.Init())
+	}
+	if m.c.Engine.Watch != nil {
+		cmds = append(cmds, startWatch(m.c.Ctx, m.c.Engine.Watch))
 	}
 	return tea.Batch(cmds...)
 }
 
 // Update implements tea.Model.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if cmd, ok := m.events(msg); ok {
+		return m, cmd
+	}
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.resize(msg.Width, msg.Height)
@@ -110,6 +139,14 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case common.OpenItemMsg:
 		if msg.Focus {
 			m.focusID(common.PaneInspector)
+		}
+	case common.ShowErrorsMsg:
+		if msg.Focus {
+			m.focusID(common.PaneErrors)
+		}
+	case common.ShowRunMsg:
+		if msg.Pane != "" {
+			m.focusID(msg.Pane)
 		}
 	}
 	return m, m.toAll(msg)

@@ -55,8 +55,10 @@ func TestFocusKeys(t *testing.T) {
 	steps := []struct {
 		key, want string
 	}{
-		{"tab", common.PaneInspector}, {"tab", common.PaneDatasets}, {"shift+tab", common.PaneInspector},
+		{"tab", common.PaneInspector}, {"tab", common.PaneTrain}, {"shift+tab", common.PaneInspector},
 		{"1", common.PaneDatasets}, {"2", common.PaneInspector}, {"9", common.PaneInspector},
+		{"3", common.PaneTrain}, {"4", common.PaneMonitor}, {"5", common.PaneResults}, {"6", common.PaneErrors},
+		{"tab", common.PaneDatasets}, {"shift+tab", common.PaneErrors},
 	}
 	for _, s := range steps {
 		press(m, s.key)
@@ -64,6 +66,7 @@ func TestFocusKeys(t *testing.T) {
 			t.Fatalf("after %s the focus is on %s, want %s", s.key, got, s.want)
 		}
 	}
+	press(m, "2")
 	if !strings.Contains(m.Render(), "[2 Inspector]") {
 		t.Errorf("the tab bar does not mark the inspector:\n%s", m.Render())
 	}

@@ -30,8 +30,11 @@ func commands() []command {
 	return []command{
 		{"bench", "train a model on random data and report samples/s", runBench},
 		{"demo", "write the built-in demo dataset to a folder", runDemo},
+		{"eval", "evaluate a trained model: report, confusion matrix, predictions CSV", runEval},
 		{"features", "compute, export or draw librosa-exact features of audio files", runFeatures},
 		{"inspect", "describe a dataset folder: layout, classes, splits, problems", runInspect},
+		{"predict", "predict audio files with a trained model: per segment and per file", runPredict},
+		{"train", "train a model on a dataset folder and report on its test split", runTrain},
 		{"version", "print the version", runVersion},
 	}
 }

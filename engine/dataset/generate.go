@@ -8,16 +8,16 @@ import (
 // PairSpec asks for same/different pairs drawn from a labelled catalog.
 type PairSpec struct {
 	// By is what "same" means: "label" (same word?) or "group" (same speaker?).
-	By string
+	By string `json:"by,omitempty"`
 	// N is the number of pairs; 0 means as many as there are candidate items.
-	N int
+	N int `json:"n,omitempty"`
 	// Same is the share of same pairs; 0 means 0.5 (balanced).
-	Same float64
+	Same float64 `json:"same,omitempty"`
 	// Seed drives the sampling.
-	Seed uint64
+	Seed uint64 `json:"seed,omitempty"`
 	// Items restricts the candidates to these item indices (a split's train part, say, so
 	// that no pair crosses the split); nil means every item.
-	Items []int
+	Items []int `json:"items,omitempty"`
 }
 
 // GeneratePairs draws spec.N distinct unordered pairs: round(N*Same) whose two items share the

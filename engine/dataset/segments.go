@@ -11,12 +11,12 @@ import (
 // SegmentSpec{Length: 5 * time.Second, Count: 6}: six 5 s segments of a 30 s clip.
 type SegmentSpec struct {
 	// Length is the segment length (required).
-	Length time.Duration
+	Length time.Duration `json:"length,omitempty"`
 	// Count is the number of segments asked of every clip; a segment that would run past the
 	// clip's end is dropped and counted. 0 cuts as many whole segments as fit.
-	Count int
+	Count int `json:"count,omitempty"`
 	// Hop is the distance between segment starts; 0 means Length (no overlap).
-	Hop time.Duration
+	Hop time.Duration `json:"hop,omitempty"`
 }
 
 // SegmentStats counts what segmentation did.

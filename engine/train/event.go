@@ -5,7 +5,7 @@ import (
 )
 
 // Event is one thing a run reports. Every event carries its run's ID; the concrete types are
-// RunStarted, BatchDone, EpochDone, EvalDone and RunFinished. Events are values: receivers may
+// Preparing, RunStarted, BatchDone, EpochDone, EvalDone and RunFinished. Events are values: receivers may
 // keep them.
 type Event interface {
 	RunID() string
@@ -38,6 +38,23 @@ type RunStarted struct {
 	Params int   `json:"params"`
 	// ResumedFrom is the epoch a resumed run starts after (0 for a fresh run).
 	ResumedFrom int `json:"resumed_from,omitempty"`
+	// ValFrom says where the validation examples come from: "split" (the split's own),
+	// "train" (a seeded, stratified tenth of the training part, when the split has none) or
+	// "" (none).
+	ValFrom string `json:"val_from,omitempty"`
+	// Problems are the files and items that could not be used ("path: reason"), from opening
+	// the dataset and from computing features; the run goes on without them.
+	Problems []string `json:"problems,omitempty"`
+}
+
+// Preparing reports data preparation before RunStarted: Stage is "open" (scanning the
+// dataset), "features" (audio features) or "images"; Done of Total units are finished. Like
+// BatchDone, they are coalesced to about ten a second.
+type Preparing struct {
+	Header
+	Stage string `json:"stage"`
+	Done  int    `json:"done"`
+	Total int    `json:"total"`
 }
 
 // BatchDone reports training progress within an epoch. The run coalesces them: at most about

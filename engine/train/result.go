@@ -6,7 +6,7 @@ import (
 
 // Result is a finished run's evaluation, in the shape `hark train --json` prints
 // (../shared/CLI.md). Values that are undefined (a correlation of a constant) are NaN in Go
-// and null in JSON.
+// and null in JSON (see Floats).
 type Result struct {
 	RunID string `json:"run_id"`
 	Task  string `json:"task"`
@@ -15,13 +15,14 @@ type Result struct {
 	Classes []string `json:"classes,omitempty"`
 	// Metrics holds accuracy, macro_f1, weighted_f1 (classification and pairs), loss, and for
 	// regression mean_spearman; for segmented data clip_accuracy (votes per clip).
-	Metrics map[string]float64 `json:"metrics"`
-	Report  []ReportRow        `json:"report,omitempty"`
+	Metrics Floats      `json:"metrics"`
+	Report  []ReportRow `json:"report,omitempty"`
 	// Confusion has rows = true, columns = predicted, in the order of Classes.
 	Confusion [][]int `json:"confusion,omitempty"`
-	// Spearman and Pearson are per regression target.
-	Spearman map[string]float64 `json:"spearman,omitempty"`
-	Pearson  map[string]float64 `json:"pearson,omitempty"`
+	// Spearman, Pearson and MSE are per regression target.
+	Spearman Floats `json:"spearman,omitempty"`
+	Pearson  Floats `json:"pearson,omitempty"`
+	MSE      Floats `json:"mse,omitempty"`
 	// AUC, EER and Threshold are for pairs and binary tasks; Threshold is the score above which
 	// a pair is "same" (the EER operating point).
 	AUC       *float64 `json:"auc,omitempty"`
@@ -36,6 +37,8 @@ type Result struct {
 	Model string `json:"model,omitempty"`
 	// Session is the session file the run was recorded in, when there is one.
 	Session string `json:"session,omitempty"`
+	// Problems are the files and items left out ("path: reason"), as in RunStarted.
+	Problems []string `json:"problems,omitempty"`
 
 	// Predictions are one row per evaluated item (id, true, predicted, score), the error index's
 	// and --predictions' source.

@@ -18,8 +18,14 @@ type RunSpec struct {
 	Name string `json:"name,omitempty"`
 	// Dataset says which data, how to read it, and the content fingerprint it had.
 	Dataset DatasetRef `json:"dataset"`
-	// Split is a dataset.ParseSplitSpec string ("" = the dataset's own split, else a seeded
-	// stratified 80/10/10).
+	// Task is classify, regress or pairs; "" is the catalog's own task. A catalog with labels
+	// and regression targets (a manifest) can be trained either way.
+	Task string `json:"task,omitempty"`
+	// Split is a dataset.ParseSplitSpec string. "" is the dataset's own lists when every item
+	// (or pair) has a list-defined subset, else a seeded stratified "random:0.8,0.1,0.1"; the
+	// run records what it chose. When the split has no validation part (fsdd, lists without a
+	// validation list), a seeded, stratified tenth of the training clips is held out for
+	// validation (RunStarted.ValFrom says so). Cross-validation kinds are not a single run.
 	Split string `json:"split,omitempty"`
 	// Features is the feature configuration of every input.
 	Features FeatureSpec `json:"features"`
@@ -46,16 +52,20 @@ type DatasetRef struct {
 // FeatureSpec is the feature configuration plus how features become fixed-size inputs.
 type FeatureSpec struct {
 	// Config is the extraction (kind, sample rate, n_fft, hop, mels, ...). Kind "image" reads
-	// images (pairs of faces) as grayscale Size x Size; kind "npy" reads precomputed matrices.
+	// images (pairs of faces) as grayscale ImageSize x ImageSize; kind "npy" reads precomputed
+	// matrices (.npy files of shape (bins, frames)). The zero value is mel-db with librosa's
+	// defaults; fields whose zero value is invalid (n_fft, hop, n_mels, ...) get librosa's.
 	Config extract.Config `json:"config"`
-	// Frames pads (zeros, at the end) or crops every matrix to this many frames; 0 means the
-	// longest in the training split.
+	// Frames pads (zeros, after normalisation, at the end) or crops every matrix to this many
+	// frames; 0 means the longest in the training split (the run records it).
 	Frames int `json:"frames,omitempty"`
 	// Layout is how a matrix of (bins, frames) is fed: "image" (1 x frames x bins, for
 	// convolutions; the default) or "sequence" (frames x bins, for recurrent layers).
 	Layout string `json:"layout,omitempty"`
 	// Normalize standardises each feature bin with statistics of the training split only
-	// ("bin", the default), over all values ("global"), or not at all ("none").
+	// ("bin", the default for audio), over all values ("global", the default for images), or
+	// not at all ("none"). The statistics are saved with the model (models.Norm: one mean and
+	// deviation per bin, or a single one for "global").
 	Normalize string `json:"normalize,omitempty"`
 	// ImageSize is the side of the square grayscale image for image datasets (default 105).
 	ImageSize int `json:"image_size,omitempty"`

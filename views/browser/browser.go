@@ -175,13 +175,16 @@ func (b *Browser) opened(msg openedMsg) tea.Cmd {
 		s.search[i] = strings.ToLower(it.ID + " " + it.Label + " " + it.Group)
 	}
 	s.applyFilter()
+	// The run panes learn of every opened dataset: Train offers it, Errors finds files in it.
+	opened := common.CatalogMsg{Spec: dataset.Spec{Root: s.root}, Catalog: msg.cat}
+	announce := func() tea.Msg { return opened }
 	if b.previewed || msg.set != b.cur || len(s.visible) == 0 {
-		return nil
+		return announce
 	}
 	// The inspector gets the first item of the dataset on show once it opens, so that it has
 	// something to show as soon as the user turns to it.
 	b.previewed = true
-	return b.openItem(s, false)
+	return tea.Batch(announce, b.openItem(s, false))
 }
 
 func (b *Browser) openItem(s *set, focus bool) tea.Cmd {

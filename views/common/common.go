@@ -6,9 +6,11 @@ import (
 
 	"github.com/charmbracelet/colorprofile"
 
+	"github.com/hark-audio/hark/engine"
 	"github.com/hark-audio/hark/engine/dataset"
 	"github.com/hark-audio/hark/engine/demo"
 	"github.com/hark-audio/hark/engine/extract"
+	"github.com/hark-audio/hark/engine/train"
 )
 
 // Common is what the root hands every pane, by pointer: the same styles, keys, logger and
@@ -28,6 +30,9 @@ type Common struct {
 	Width, Height int
 	// Engine is how panes reach the headless engine.
 	Engine Engine
+	// ReadOnly forbids starting and stopping runs (an SSH session with a read-only key): the
+	// panes still show them, and say so (ReadOnlyMessage) when asked to change them.
+	ReadOnly bool
 }
 
 // NewCommon returns a Common for the given profile with default keys, a logger that discards
@@ -62,6 +67,13 @@ type Engine struct {
 	Extract func(path string, cfg extract.Config) (*extract.Result, error)
 	// Demo returns the folder of the built-in demo dataset, generating it on first use.
 	Demo func() (string, error)
+
+	// The run calls (see HubEngine); nil when the engine cannot train.
+	Start   func(spec train.RunSpec) (string, error)
+	Stop    func(id string) error
+	Runs    func() []engine.RunInfo
+	History func(id string) ([]train.Event, error)
+	Watch   func(ctx context.Context) (<-chan train.Event, func())
 }
 
 // DefaultEngine is the real engine: dataset.Open, a fresh extract.Extractor per call, and the

@@ -40,4 +40,8 @@ type InputCapturer interface {
 const (
 	PaneDatasets  = "datasets"
 	PaneInspector = "inspector"
+	PaneTrain     = "train"
+	PaneMonitor   = "monitor"
+	PaneResults   = "results"
+	PaneErrors    = "errors"
 )

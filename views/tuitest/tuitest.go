@@ -3,6 +3,7 @@ package tuitest
 import (
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -41,7 +42,7 @@ func Drain(update Updater, cmd tea.Cmd) []tea.Msg {
 }
 
 // Key returns the key press named as Bubble Tea names it ("enter", "shift+tab", "ctrl+c",
-// "left", "q", "?").
+// "left", "f1", "q", "?").
 func Key(name string) tea.KeyPressMsg {
 	var k tea.Key
 	rest := name
@@ -106,6 +107,9 @@ func special(name string) rune {
 		return tea.KeyPgUp
 	case "pgdown":
 		return tea.KeyPgDown
+	}
+	if n, err := strconv.Atoi(strings.TrimPrefix(name, "f")); err == nil && strings.HasPrefix(name, "f") && n >= 1 && n <= 12 {
+		return tea.KeyF1 + rune(n-1)
 	}
 	return 0
 }

@@ -1,0 +1,129 @@
+package serve
+
+import (
+	"context"
+	"io"
+	"runtime"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	gossh "golang.org/x/crypto/ssh"
+
+	"github.com/hark-audio/hark/engine"
+	"github.com/hark-audio/hark/engine/train"
+)
+
+// withStarter replaces the test hub by one that starts runs with s.
+func withStarter(s engine.Starter) envOption {
+	return func(c *Config, e *testEnv) {
+		e.hub = engine.NewHub(context.Background(), s)
+		c.Hub = e.hub
+	}
+}
+
+// countWriter counts what it is given and keeps nothing.
+type countWriter struct{ n atomic.Int64 }
+
+func (w *countWriter) Write(p []byte) (int, error) {
+	w.n.Add(int64(len(p)))
+	return len(p), nil
+}
+
+// viewer connects a workbench of w x h that only counts what it receives.
+func (e *testEnv) viewer(b *testing.B, key gossh.Signer, w, h int, keys string) *countWriter {
+	b.Helper()
+	c, err := e.dial(gossh.PublicKeys(key))
+	if err != nil {
+		b.Fatal(err)
+	}
+	sess, err := c.NewSession()
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := sess.RequestPty("xterm-256color", h, w, gossh.TerminalModes{}); err != nil {
+		b.Fatal(err)
+	}
+	cw := &countWriter{}
+	sess.Stdout = cw
+	stdin, err := sess.StdinPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := sess.Shell(); err != nil {
+		b.Fatal(err)
+	}
+	io.WriteString(stdin, keys)
+	b.Cleanup(func() { sess.Close(); c.Close() })
+	return cw
+}
+
+func heapMB() float64 {
+	runtime.GC()
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return float64(ms.HeapInuse) / (1 << 20)
+}
+
+// BenchmarkViewers connects 20 viewers to one server, each watching the same busy run in the
+// Monitor pane (100 batch reports a second, an epoch a second), and measures, over b.N
+// seconds of watching: the bytes each viewer receives per second (B/s/viewer: the terminal
+// stream; wire-B/s/viewer: what the server writes, SSH framing and encryption included), and
+// the heap and goroutines after the viewers settled and at the end, which should be flat.
+// Run it for a few minutes with -benchtime=180x (one iteration is one second).
+func BenchmarkViewers(b *testing.B) {
+	const viewers = 20
+	e := newEnv(b, withStarter(pacedStarter(1_000_000, 100, 10*time.Millisecond)),
+		func(c *Config, _ *testEnv) { c.MaxSessions = viewers + 1 })
+	// One viewer with a screen, to check that the run is on the Monitor pane.
+	probe := e.open(e.ro, 120, 40, "xterm-256color")
+	key := paneKey(b, probe.waitScreen("the tab bar", hasTabBar), "Monitor")
+	probe.typeKeys(key)
+	counters := make([]*countWriter, viewers)
+	for i := range counters {
+		counters[i] = e.viewer(b, e.ro, 120, 40, key)
+	}
+	id, err := e.hub.Start(train.RunSpec{Name: "load"}, "alice")
+	if err != nil {
+		b.Fatal(err)
+	}
+	probe.waitText(id, "epoch 3/")
+	probe.close()
+
+	total := func() (client int64) {
+		for _, c := range counters {
+			client += c.n.Load()
+		}
+		return client
+	}
+	time.Sleep(2 * time.Second)
+	heap0, gor0 := heapMB(), runtime.NumGoroutine()
+	client0, wire0 := total(), e.srv.Stats().BytesSent
+	start := time.Now()
+	b.ResetTimer()
+	for range b.N {
+		time.Sleep(time.Second)
+	}
+	b.StopTimer()
+	secs := time.Since(start).Seconds()
+	client1, wire1 := total(), e.srv.Stats().BytesSent
+	heap1, gor1 := heapMB(), runtime.NumGoroutine()
+	if s := e.srv.Stats(); s.Sessions != viewers {
+		b.Errorf("%d sessions at the end, want %d", s.Sessions, viewers)
+	}
+	if info := e.hub.Runs()[0]; info.State != engine.StateRunning || info.Last == nil {
+		b.Errorf("the run: %+v", info)
+	}
+	b.ReportMetric(float64(client1-client0)/secs/viewers, "B/s/viewer")
+	b.ReportMetric(float64(wire1-wire0)/secs/viewers, "wire-B/s/viewer")
+	b.ReportMetric(heap0, "heap-MB-start")
+	b.ReportMetric(heap1, "heap-MB-end")
+	b.ReportMetric(float64(gor0), "goroutines-start")
+	b.ReportMetric(float64(gor1), "goroutines-end")
+	b.ReportMetric(viewers, "viewers")
+	if testing.Verbose() {
+		b.Logf("%d viewers for %.0f s: %.0f B/s each (%.0f on the wire); heap %.1f -> %.1f MB; goroutines %d -> %d",
+			viewers, secs, float64(client1-client0)/secs/viewers, float64(wire1-wire0)/secs/viewers, heap0, heap1, gor0, gor1)
+	}
+}
