@@ -484,8 +484,10 @@ func (d *decoder) fail(format string, args ...any) error {
 	return &decodeError{path: slices.Clone(d.path), msg: fmt.Sprintf(format, args...)}
 }
 
-func (d *decoder) push(key string, index int) { d.path = append(d.path, pathElem{key: key, index: index}) }
-func (d *decoder) pop()                       { d.path = d.path[:len(d.path)-1] }
+func (d *decoder) push(key string, index int) {
+	d.path = append(d.path, pathElem{key: key, index: index})
+}
+func (d *decoder) pop() { d.path = d.path[:len(d.path)-1] }
 
 func describe(x any) string {
 	switch x := x.(type) {

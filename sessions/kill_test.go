@@ -35,7 +35,8 @@ func TestKill9Child(t *testing.T) {
 		os.Exit(3)
 	}
 	ep := events[2].(train.EpochDone)
-	for e := 1; ; e++ {
+	stop := time.Now().Add(30 * time.Second) // never outlive a parent that failed to kill us
+	for e := 1; time.Now().Before(stop); e++ {
 		ep.Epoch, ep.Epochs = e, 100000
 		ep.ValLoss = 1 / float64(e)
 		if e%5 == 0 { // some bulk, so that a write takes a while
@@ -50,6 +51,7 @@ func TestKill9Child(t *testing.T) {
 		}
 		fmt.Printf("epoch %d\n", e)
 	}
+	os.Exit(4)
 }
 
 // TestKill9 kills a recording process with SIGKILL at various moments: every time, the file

@@ -457,7 +457,9 @@ func TestErrorLocations(t *testing.T) {
 		{func(s *Session) { s.Steps[2].RunID = "run-1" }, `steps[2](run).run_id: does not belong in a run step`},
 		{func(s *Session) { s.Steps[2].Run.ID = "run-1" }, `steps[2](run).run.id: a second run with the ID`},
 		{func(s *Session) { s.Steps[1].Run.Status = "done" }, `steps[1](run).run.status: unknown status "done"`},
-		{func(s *Session) { s.Steps[1].Run.Events[0], s.Steps[1].Run.Events[1] = s.Steps[1].Run.Events[1], s.Steps[1].Run.Events[0] },
+		{func(s *Session) {
+			s.Steps[1].Run.Events[0], s.Steps[1].Run.Events[1] = s.Steps[1].Run.Events[1], s.Steps[1].Run.Events[0]
+		},
 			`steps[1](run).run.events[1](run_started): run_started must be the first event`},
 		{func(s *Session) { s.Steps = append(s.Steps, Step{Kind: StepStop, RunID: "nope"}) }, `steps[3](stop).run_id: no earlier run has the ID "nope"`},
 		{func(s *Session) { x := 4; s.Steps[0].Dataset = &x }, `steps[0](open_dataset).dataset: dataset 4 does not exist`},

@@ -10,8 +10,10 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
 
+	"github.com/hark-audio/hark/engine"
 	"github.com/hark-audio/hark/engine/dataset"
 	"github.com/hark-audio/hark/engine/extract"
+	"github.com/hark-audio/hark/engine/train"
 	"github.com/hark-audio/hark/features"
 	"github.com/hark-audio/hark/views/common"
 	"github.com/hark-audio/hark/views/tuitest"
@@ -80,6 +82,40 @@ func BenchmarkFrame(b *testing.B) {
 		b.Run(fmt.Sprintf("unchanged/%s", p), func(b *testing.B) {
 			for b.Loop() {
 				m.Update(struct{}{})
+				_ = m.View()
+			}
+		})
+	}
+}
+
+// BenchmarkMonitorFrame renders the whole 200x60 screen with the Monitor showing a run of 100
+// epochs: "batch" is a frame after a BatchDone (the charts are reused), "epoch" one after an
+// EpochDone (both charts drawn anew).
+func BenchmarkMonitorFrame(b *testing.B) {
+	for _, p := range []colorprofile.Profile{colorprofile.ASCII, colorprofile.TrueColor} {
+		var s train.RunSpec
+		s.Train.Epochs, s.Train.EarlyStop.Patience = 100, 10
+		evs := tuitest.TrainEvents("run-1", s, 100, 2)
+		e := syntheticEngine()
+		e.Runs = func() []engine.RunInfo { return []engine.RunInfo{{ID: "run-1", Spec: s, State: engine.StateRunning}} }
+		e.History = func(string) ([]train.Event, error) { return evs, nil }
+		m := New(context.Background(), Options{Profile: p, Engine: e})
+		send(m, tea.WindowSizeMsg{Width: 200, Height: 60})
+		tuitest.Drain(m.update, m.Init())
+		press(m, "4")
+		batch := evs[len(evs)-2].(train.BatchDone)
+		last := evs[len(evs)-1].(train.EpochDone)
+		b.Run(fmt.Sprintf("batch/%s", p), func(b *testing.B) {
+			for i := 0; b.Loop(); i++ {
+				batch.Batch = 1 + i%2
+				m.Update(hubEventsMsg{events: []train.Event{batch}})
+				_ = m.View()
+			}
+		})
+		b.Run(fmt.Sprintf("epoch/%s", p), func(b *testing.B) {
+			for i := 0; b.Loop(); i++ {
+				last.ValLoss += 1e-6 * float64(i%2*2-1)
+				m.Update(hubEventsMsg{events: []train.Event{last}})
 				_ = m.View()
 			}
 		})

@@ -43,7 +43,7 @@ func (l *loop) until(t *testing.T, what string, cond func() bool) {
 		case msg := <-l.msgs:
 			l.handle(msg)
 		case <-deadline:
-			t.Fatalf("timed out waiting for %s; screen:\n%s", what, l.m.Render())
+			t.Fatalf("timed out waiting for %s (%d deliveries, watching %v); screen:\n%s", what, l.m.delivered, l.m.watch != nil, l.m.Render())
 		}
 	}
 }
@@ -97,7 +97,9 @@ func TestTrainWatchResultsErrors(t *testing.T) {
 	for e := 1; e <= 3; e++ {
 		gate <- struct{}{}
 	}
-	l.until(t, "epoch 3 in Monitor", func() bool { return strings.Contains(l.m.Render(), "epoch 4/60") || strings.Contains(l.m.Render(), "epoch 3/60") })
+	l.until(t, "epoch 3 in Monitor", func() bool {
+		return strings.Contains(l.m.Render(), "epoch 4/60") || strings.Contains(l.m.Render(), "epoch 3/60")
+	})
 	if v := l.m.Render(); !strings.Contains(v, "running") || !strings.Contains(v, "loss") {
 		t.Errorf("monitor:\n%s", v)
 	}
@@ -105,7 +107,9 @@ func TestTrainWatchResultsErrors(t *testing.T) {
 	gate <- struct{}{}
 	l.until(t, "the run's end in Monitor", func() bool { return strings.Contains(l.m.Render(), "done: accuracy") })
 	l.press(t, "enter")
-	l.until(t, "Results in front after enter in Monitor", func() bool { return l.m.Focused() == common.PaneResults })
+	l.until(t, "Results in front after enter in Monitor", func() bool {
+		return l.m.Focused() == common.PaneResults && strings.Contains(l.m.Render(), "confusion")
+	})
 	if v := l.m.Render(); !strings.Contains(v, "confusion") {
 		t.Fatalf("results:\n%s", v)
 	}
@@ -199,7 +203,9 @@ func TestRunPanesGolden(t *testing.T) {
 		l.press(t, "?")
 		tuitest.Golden(t, name("results_help"), l.m.Render(), *update)
 		l.press(t, "?", "enter")
-		l.until(t, "the error's features", func() bool { return !strings.Contains(l.m.Render(), "computing") && strings.Contains(l.m.Render(), "item 1/") })
+		l.until(t, "the error's features", func() bool {
+			return !strings.Contains(l.m.Render(), "computing") && strings.Contains(l.m.Render(), "item 1/")
+		})
 		tuitest.Golden(t, name("errors"), l.m.Render(), *update)
 	}
 }

@@ -275,7 +275,8 @@ func (t *trainer) runAll(cells []trainCell) ([]runOutcome, bool) {
 		t.mu.Lock()
 		dir := t.dir
 		t.mu.Unlock()
-		return t.env.start(ctx, id, spec, train.Options{Dir: dir, Threads: threads})
+		ext, _ := cachedExtract()
+		return t.env.start(ctx, id, spec, train.Options{Dir: dir, Threads: threads, Extract: ext})
 	})
 	events, endWatch := hub.Watch(ctx)
 	defer endWatch()

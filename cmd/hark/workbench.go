@@ -9,11 +9,14 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/term"
 
+	"github.com/hark-audio/hark/engine"
 	"github.com/hark-audio/hark/tui"
+	"github.com/hark-audio/hark/views/common"
 	"github.com/hark-audio/hark/views/render"
 )
 
@@ -44,6 +47,7 @@ func runWorkbench(args []string, stdout, stderr io.Writer) int {
 	fs.Var(&dirs, "data", "a dataset folder to open (repeatable); none opens the demo dataset")
 	debug := fs.Bool("debug", false, "write a debug log (to --log)")
 	logPath := fs.String("log", "hark-debug.log", "the debug log file, with --debug")
+	runsDir := fs.String("runs", "hark-runs", "the folder each run's checkpoints and model go into")
 	pos, code, ok := parseArgs(fs, args, stderr)
 	if !ok {
 		return code
@@ -80,10 +84,19 @@ func runWorkbench(args []string, stdout, stderr io.Writer) int {
 	profile := render.ProfileFromEnv(os.Environ(), true)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	m := tui.New(ctx, tui.Options{Data: dirs, Profile: profile, Logger: logger})
+	// Runs started in the workbench go one after another through one hub, each into its own
+	// folder under ./hark-runs (as `hark train` does), with features from the cache.
+	hub := engine.NewHub(ctx, runsStarter(*runsDir, 0))
+	eng := common.HubEngine(hub, "local")
+	m := tui.New(ctx, tui.Options{Data: dirs, Profile: profile, Logger: logger, Engine: eng})
 	p := tea.NewProgram(m, tea.WithContext(ctx), tea.WithOutput(out), tea.WithColorProfile(profile))
 	logger.Debug("workbench start", "data", []string(dirs), "profile", profile.String())
-	if _, err := p.Run(); err != nil {
+	_, err := p.Run()
+	// A run still going saves its best model and evaluates it before the workbench exits.
+	shutdown, stop := context.WithTimeout(context.Background(), 30*time.Second)
+	defer stop()
+	hub.Shutdown(shutdown)
+	if err != nil {
 		fmt.Fprintf(stderr, "hark: %v\n", err)
 		return exitUser
 	}

@@ -34,6 +34,8 @@ type checkpoint struct {
 	// the one holding the best epoch's model ("" before the first epoch).
 	Model string `json:"model"`
 	Best  string `json:"best,omitempty"`
+
+	dir string // the folder it was read from
 }
 
 // checkpoint writes the current model, the best model (when it changed) and then the state,
@@ -96,13 +98,14 @@ func readState(dir string) (*checkpoint, error) {
 	if err != nil {
 		return nil, fmt.Errorf("resume: %s: %w", path, err)
 	}
-	cp.Spec = spec
+	cp.Spec, cp.dir = spec, dir
 	return &cp, nil
 }
 
 // load restores the checkpoint's model (weights and optimizer state) and the best model's
-// saved bytes.
-func (cp *checkpoint) load(dir string, opt models.Options) (*models.Model, []byte, error) {
+// saved bytes from the folder the checkpoint was read from.
+func (cp *checkpoint) load(opt models.Options) (*models.Model, []byte, error) {
+	dir := cp.dir
 	m, _, err := models.LoadFile(filepath.Join(dir, cp.Model), opt)
 	if err != nil {
 		return nil, nil, fmt.Errorf("resume: %w", err)

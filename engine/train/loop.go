@@ -72,7 +72,7 @@ func (r *runner) run(ctx context.Context, st *checkpoint) (*Result, error) {
 	var best []byte
 	ps := progressState{LR: r.spec.Train.LR}
 	if st != nil {
-		if m, best, err = st.load(r.opt.Dir, models.Options{Batch: r.spec.Train.Batch, Threads: r.threads()}); err != nil {
+		if m, best, err = st.load(models.Options{Batch: r.spec.Train.Batch, Threads: r.threads()}); err != nil {
 			return nil, err
 		}
 		ps = st.Progress

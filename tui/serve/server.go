@@ -74,6 +74,7 @@ type Server struct {
 	sessions map[*session]struct{}
 	closing  bool
 
+	conns    atomic.Int64 // connections open
 	bytesOut atomic.Int64 // bytes written to every connection, SSH framing included
 	served   atomic.Int64 // sessions ever started
 
@@ -297,22 +298,23 @@ func (s *Server) Stats() Stats {
 	return Stats{Sessions: n, Served: int(s.served.Load()), BytesSent: s.bytesOut.Load()}
 }
 
-// access returns what a key may do; ok is false when it may not come in.
-func (s *Server) access(key ssh.PublicKey) (a Access, name string, ok bool) {
+// access returns what a key may do, and the key's comment in its file; ok is false when it may
+// not come in, anonymous true when it comes in only because anonymous access is allowed.
+func (s *Server) access(key ssh.PublicKey) (a Access, comment string, anonymous, ok bool) {
 	if c, found := s.ro.Lookup(key); found {
-		return ReadOnly, c, true
+		return ReadOnly, c, false, true
 	}
 	if c, found := s.full.Lookup(key); found {
-		return Full, c, true
+		return Full, c, false, true
 	}
 	if s.cfg.AllowAnonymous {
-		return ReadOnly, "", true
+		return ReadOnly, "", true, true
 	}
-	return 0, "", false
+	return 0, "", false, false
 }
 
 func (s *Server) publicKeyAuth(ctx ssh.Context, key ssh.PublicKey) bool {
-	_, _, ok := s.access(key)
+	_, _, _, ok := s.access(key)
 	if !ok {
 		s.log.Info("key refused", "user", ctx.User(), "remote", ctx.RemoteAddr().String(),
 			"key", gossh.FingerprintSHA256(key))
@@ -320,8 +322,24 @@ func (s *Server) publicKeyAuth(ctx ssh.Context, key ssh.PublicKey) bool {
 	return ok
 }
 
+// HandshakeTimeout is how long a connection has to authenticate and open its session.
+const HandshakeTimeout = 30 * time.Second
+
+// wrapConn counts a connection's bytes, refuses it when too many are open (most of them
+// unauthenticated: a flood), and closes it when it has not opened a session in time.
 func (s *Server) wrapConn(ctx ssh.Context, c net.Conn) net.Conn {
-	cc := &countConn{Conn: c, total: &s.bytesOut}
+	if n := s.conns.Add(1); n > int64(4*s.cfg.MaxSessions+16) {
+		s.conns.Add(-1)
+		s.log.Warn("connection refused: too many open", "remote", c.RemoteAddr().String(), "open", n-1)
+		return nil
+	}
+	cc := &countConn{Conn: c, total: &s.bytesOut, open: &s.conns}
+	cc.timer = time.AfterFunc(HandshakeTimeout, func() {
+		if !cc.inSession.Load() {
+			s.log.Info("connection closed: no session in time", "remote", c.RemoteAddr().String())
+			cc.Close()
+		}
+	})
 	ctx.SetValue(keyConn, cc)
 	return cc
 }
@@ -329,8 +347,20 @@ func (s *Server) wrapConn(ctx ssh.Context, c net.Conn) net.Conn {
 // countConn counts the bytes written to a connection.
 type countConn struct {
 	net.Conn
-	n     atomic.Int64
-	total *atomic.Int64
+	n         atomic.Int64
+	total     *atomic.Int64
+	open      *atomic.Int64
+	inSession atomic.Bool
+	timer     *time.Timer
+	closed    sync.Once
+}
+
+func (c *countConn) Close() error {
+	c.closed.Do(func() {
+		c.timer.Stop()
+		c.open.Add(-1)
+	})
+	return c.Conn.Close()
 }
 
 func (c *countConn) Write(p []byte) (int, error) {
@@ -351,7 +381,7 @@ func (s *Server) gate(next ssh.Handler) ssh.Handler {
 			sess.Exit(1)
 		}
 		key := sess.PublicKey()
-		access, name, ok := s.access(key)
+		access, comment, anonymous, ok := s.access(key)
 		if !ok {
 			refuse("this key is no longer authorised")
 			return
@@ -364,17 +394,20 @@ func (s *Server) gate(next ssh.Handler) ssh.Handler {
 			refuse("hark serve runs only the workbench, not commands (%q)", cmd)
 			return
 		}
-		owner := name
-		if owner == "" {
-			owner = sess.User()
-		}
-		if key == nil {
+		// The run list names users by their key's comment in the key file (the server's
+		// word), else by login name and key, never by a login name alone (the client's word).
+		owner := comment
+		switch {
+		case anonymous:
 			owner = "anonymous " + sess.User()
+		case owner == "":
+			owner = sess.User() + " (" + gossh.FingerprintSHA256(key)[:15] + ")"
 		}
 		st := &session{user: owner, access: access}
 		st.lastInput.Store(time.Now().UnixNano())
 		if cc, ok := sess.Context().Value(keyConn).(*countConn); ok {
 			st.conn = cc
+			cc.inSession.Store(true)
 		}
 		s.mu.Lock()
 		switch {

@@ -408,6 +408,12 @@ func TestShutdownTellsSessionsAndStopsRuns(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.gate <- struct{}{}
+	for deadline := time.Now().Add(10 * time.Second); e.hub.Runs()[0].Last == nil; {
+		if time.Now().After(deadline) {
+			t.Fatal("the first epoch did not end")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if err := e.srv.Shutdown(ctx); err != nil {

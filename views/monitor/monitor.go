@@ -81,6 +81,9 @@ func (m *Monitor) Update(msg tea.Msg) (common.Component, tea.Cmd) {
 		m.pick()
 		return m, m.ensureHistory()
 	case historyMsg:
+		if r := m.book.Get(msg.id); r != nil && len(msg.events) == 0 {
+			r.HistoryAsked = false // a queued run: ask again once it has started
+		}
 		if msg.err != nil {
 			m.setStatus(fmt.Sprintf("history of %s: %v", msg.id, msg.err), true)
 			return m, nil
@@ -100,7 +103,8 @@ func (m *Monitor) Update(msg tea.Msg) (common.Component, tea.Cmd) {
 			m.book.Queued(msg.ID, msg.Spec)
 			m.pick()
 		}
-		return m, nil
+		// A quick run may have reported before this workbench's watch began.
+		return m, m.ensureHistory()
 	case common.ShowRunMsg:
 		if m.book.Get(msg.RunID) != nil {
 			m.sel, m.follow = msg.RunID, false

@@ -218,13 +218,13 @@ func fields() []field {
 		},
 		{
 			label: "split", kind: kindText, hint: "random:0.8,0.1,0.1 group:.. lists fsdd kfold:5",
-			get:   func(f *Form) string { return orDefault("dataset's own (else 80/10/10)")(f.spec.Split) },
-			set:   func(f *Form, v string) error { f.spec.Split = strings.TrimSpace(v); return nil },
-			step:  func(f *Form, dir int) { f.spec.Split = cycle(splits(), f.spec.Split, dir) },
+			get:  func(f *Form) string { return orDefault("dataset's own (else 80/10/10)")(f.spec.Split) },
+			set:  func(f *Form, v string) error { f.spec.Split = strings.TrimSpace(v); return nil },
+			step: func(f *Form, dir int) { f.spec.Split = cycle(splits(), f.spec.Split, dir) },
 		},
 		{
 			label: "features", kind: kindChoice, hint: "kind; the rows below are its parameters",
-			get:   func(f *Form) string { return f.spec.Features.Config.Kind },
+			get: func(f *Form) string { return f.spec.Features.Config.Kind },
 			step: func(f *Form, dir int) {
 				old := f.spec.Features.Config
 				c := extract.Default(cycle(featureKinds(), old.Kind, dir))
@@ -248,7 +248,9 @@ func fields() []field {
 		floatField("learning rate", "", func(f *Form) *float64 { return &spec(f).Train.LR }, []float64{1e-5, 3e-5, 1e-4, 1.5e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1}),
 		{
 			label: "weight decay", kind: kindNumber, hint: "L2 on kernels (PyTorch's weight_decay)",
-			get: func(f *Form) string { return strconv.FormatFloat(float64(f.spec.Train.Optimizer.WeightDecay), 'g', -1, 32) },
+			get: func(f *Form) string {
+				return strconv.FormatFloat(float64(f.spec.Train.Optimizer.WeightDecay), 'g', -1, 32)
+			},
 			set: func(f *Form, v string) error {
 				x, err := strconv.ParseFloat(strings.TrimSpace(v), 32)
 				if err != nil || x < 0 {
@@ -336,9 +338,9 @@ func fields() []field {
 		},
 		{
 			label: "name", kind: kindText, hint: "a label for the run list",
-			get:   func(f *Form) string { return orDefault("(automatic)")(f.spec.Name) },
-			set:   func(f *Form, v string) error { f.spec.Name = strings.TrimSpace(v); return nil },
-			step:  func(*Form, int) {},
+			get:  func(f *Form) string { return orDefault("(automatic)")(f.spec.Name) },
+			set:  func(f *Form, v string) error { f.spec.Name = strings.TrimSpace(v); return nil },
+			step: func(*Form, int) {},
 		},
 	}
 }
