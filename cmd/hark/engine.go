@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"sync"
 	"time"
@@ -34,4 +35,27 @@ func runsStarter(root string, threads int) engine.Starter {
 		ext, _ := cachedExtract()
 		return train.Start(ctx, id, spec, train.Options{Dir: dir, Threads: threads, Extract: ext})
 	}
+}
+
+// replayTrain trains a recorded spec again for `hark replay --verify`, in a scratch folder
+// that is removed afterwards, and returns its result and every epoch's report.
+func replayTrain(ctx context.Context, spec train.RunSpec) (*train.Result, []train.EpochDone, error) {
+	dir, err := os.MkdirTemp("", "hark-replay-*")
+	if err != nil {
+		return nil, nil, err
+	}
+	defer os.RemoveAll(dir)
+	ext, _ := cachedExtract()
+	run, err := train.Start(ctx, "replay", spec, train.Options{Dir: dir, Extract: ext})
+	if err != nil {
+		return nil, nil, err
+	}
+	var epochs []train.EpochDone
+	for ev := range run.Events() {
+		if e, ok := ev.(train.EpochDone); ok {
+			epochs = append(epochs, e)
+		}
+	}
+	res, err := run.Wait()
+	return res, epochs, err
 }

@@ -17,8 +17,8 @@ import (
 
 // replayRunner re-executes one recorded run for `hark replay --verify`: it trains the spec and
 // returns the final result and every epoch's report. It is wired to the engine where the
-// engine is built in; nil means this build has no training engine.
-var replayRunner func(ctx context.Context, spec train.RunSpec) (*train.Result, []train.EpochDone, error)
+// engine is built in; tests replace it, and nil means no training engine.
+var replayRunner = replayTrain
 
 // replayFingerprint, when set, computes a dataset's content fingerprint as it is now, so that
 // --verify says "dataset changed" before re-running anything; nil leaves that check to the
