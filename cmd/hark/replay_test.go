@@ -58,12 +58,13 @@ func TestReplayCommand(t *testing.T) {
 	if code != 0 || json.Unmarshal([]byte(out), &doc) != nil || doc["summary"] == nil || doc["table"] == nil {
 		t.Fatalf("%d %s", code, out)
 	}
+	saved := replayRunner
+	defer func() { replayRunner = saved }()
+	replayRunner = nil
 	if code, _, errs := replay(path, "--verify"); code != exitUser || !strings.Contains(errs, "training engine not available") {
 		t.Fatalf("%d %s", code, errs)
 	}
 
-	saved := replayRunner
-	defer func() { replayRunner = saved }()
 	replayRunner = func(ctx context.Context, spec train.RunSpec) (*train.Result, []train.EpochDone, error) {
 		r := *res
 		return &r, append([]train.EpochDone(nil), epochs...), nil
