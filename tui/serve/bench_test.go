@@ -3,7 +3,9 @@ package serve
 import (
 	"context"
 	"io"
+	"os"
 	"runtime"
+	"runtime/pprof"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -63,7 +65,7 @@ func heapMB() float64 {
 	runtime.GC()
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
-	return float64(ms.HeapInuse) / (1 << 20)
+	return float64(ms.HeapAlloc) / (1 << 20) // live bytes after a full collection
 }
 
 // BenchmarkViewers connects 20 viewers to one server, each watching the same busy run in the
@@ -74,6 +76,9 @@ func heapMB() float64 {
 // Run it for a few minutes with -benchtime=180x (one iteration is one second).
 func BenchmarkViewers(b *testing.B) {
 	const viewers = 20
+	if os.Getenv("HARK_BENCH_HEAP") != "" {
+		runtime.MemProfileRate = 4096 // precise enough to attribute a slow growth
+	}
 	e := newEnv(b, withStarter(pacedStarter(1_000_000, 100, 10*time.Millisecond)),
 		func(c *Config, _ *testEnv) { c.MaxSessions = viewers + 1 })
 	// One viewer with a screen, to check that the run is on the Monitor pane.
@@ -99,6 +104,17 @@ func BenchmarkViewers(b *testing.B) {
 	}
 	time.Sleep(2 * time.Second)
 	heap0, gor0 := heapMB(), runtime.NumGoroutine()
+	writeHeap := func(suffix string) {
+		// Heap profiles with the viewers connected, at the start and the end of the timed part:
+		// go tool pprof -sample_index=inuse_space -base FILE.start FILE.end.
+		if path := os.Getenv("HARK_BENCH_HEAP"); path != "" {
+			if f, err := os.Create(path + suffix); err == nil {
+				pprof.WriteHeapProfile(f)
+				f.Close()
+			}
+		}
+	}
+	writeHeap(".start")
 	client0, wire0 := total(), e.srv.Stats().BytesSent
 	start := time.Now()
 	b.ResetTimer()
@@ -109,6 +125,7 @@ func BenchmarkViewers(b *testing.B) {
 	secs := time.Since(start).Seconds()
 	client1, wire1 := total(), e.srv.Stats().BytesSent
 	heap1, gor1 := heapMB(), runtime.NumGoroutine()
+	writeHeap(".end")
 	if s := e.srv.Stats(); s.Sessions != viewers {
 		b.Errorf("%d sessions at the end, want %d", s.Sessions, viewers)
 	}
