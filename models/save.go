@@ -22,6 +22,11 @@ type Meta struct {
 	Features json.RawMessage `json:"features,omitempty"`
 	// Norm holds the input normalisation statistics, if the inputs were standardised.
 	Norm *Norm `json:"norm,omitempty"`
+	// Targets names a regression model's outputs, in output order.
+	Targets []string `json:"targets,omitempty"`
+	// TargetNorm standardised the regression targets in training (one mean and deviation per
+	// target): a prediction in the targets' units is output * Std + Mean.
+	TargetNorm *Norm `json:"target_norm,omitempty"`
 }
 
 // Norm is per-feature standardisation: x' = (x - Mean) / Std.

@@ -20,6 +20,7 @@ import (
 	"github.com/hark-audio/hark/views/inspector"
 	"github.com/hark-audio/hark/views/monitor"
 	"github.com/hark-audio/hark/views/results"
+	"github.com/hark-audio/hark/views/sessions"
 	"github.com/hark-audio/hark/views/trainform"
 )
 
@@ -38,6 +39,9 @@ type Options struct {
 	Engine common.Engine
 	// ReadOnly lets the user watch runs but not start or stop them (a read-only SSH key).
 	ReadOnly bool
+	// Sessions configures the Sessions pane and playback: the folders it lists, this
+	// workbench's own session file, and the deck opened sessions play on (nil: none).
+	Sessions sessions.Config
 }
 
 // Minimum size the workbench draws its panes in; below it, it says so.
@@ -56,10 +60,14 @@ type Model struct {
 	panes    []common.Component
 	focus    int
 	showHelp bool
+	// bar is the playback bar, drawn over the footer while a session plays back.
+	bar      *sessions.Bar
+	barShown bool
 
 	// The engine's run events (see runs.go).
 	watch     <-chan train.Event
 	endWatch  func()
+	resetting bool // the run panes start afresh once the new watch has begun
 	interval  time.Duration
 	delivered int // deliveries of run events so far
 }
@@ -95,7 +103,9 @@ func New(ctx context.Context, opt Options) *Model {
 		panes: []common.Component{
 			browser.New(c, opt.Data), inspector.New(c),
 			trainform.New(c), monitor.New(c), results.New(c), errors.New(c),
+			sessions.New(c, opt.Sessions),
 		},
+		bar:      sessions.NewBar(c, opt.Sessions.Deck),
 		interval: frameInterval,
 	}
 	// Until the terminal reports its size, draw for the classic one.
@@ -108,10 +118,11 @@ func (m *Model) Focused() string { return m.panes[m.focus].ID() }
 
 // Init starts every pane's first commands (opening the datasets).
 func (m *Model) Init() tea.Cmd {
-	cmds := make([]tea.Cmd, 0, len(m.panes)+1)
+	cmds := make([]tea.Cmd, 0, len(m.panes)+2)
 	for _, p := range m.panes {
 		cmds = append(cmds, p.Init())
 	}
+	cmds = append(cmds, m.bar.Init())
 	if m.c.Engine.Watch != nil {
 		cmds = append(cmds, startWatch(m.c.Ctx, m.c.Engine.Watch))
 	}
@@ -120,6 +131,10 @@ func (m *Model) Init() tea.Cmd {
 
 // Update implements tea.Model.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	m.bar.Update(msg)
+	if m.bar.Shown() != m.barShown {
+		m.resize(m.c.Width, m.c.Height)
+	}
 	if cmd, ok := m.events(msg); ok {
 		return m, cmd
 	}
@@ -148,6 +163,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if msg.Pane != "" {
 			m.focusID(msg.Pane)
 		}
+	case sessions.ResetRunsMsg:
+		return m, m.resetRuns()
 	}
 	return m, m.toAll(msg)
 }
@@ -180,6 +197,9 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 			m.setFocus(n)
 		}
 		return nil
+	}
+	if cmd, ok := m.bar.HandleKey(msg, m.Focused()); ok {
+		return cmd
 	}
 	return m.toFocused(msg)
 }
@@ -220,12 +240,55 @@ func (m *Model) toAll(msg tea.Msg) tea.Cmd {
 	return tea.Batch(cmds...)
 }
 
-// resize gives every pane the box between the tab bar and the footer.
+// resize gives every pane the box between the tab bar and the footer (and the playback bar).
 func (m *Model) resize(w, h int) {
 	m.c.Width, m.c.Height = w, h
+	m.barShown = m.bar.Shown()
 	for _, p := range m.panes {
-		p.SetSize(w, max(0, h-2))
+		p.SetSize(w, max(0, h-m.chrome()))
 	}
+}
+
+// chrome is the lines around the pane: the tab bar, the footer and the playback bar.
+func (m *Model) chrome() int {
+	if m.barShown {
+		return 3
+	}
+	return 2
+}
+
+// resetRuns starts the panes that show runs afresh, after a playback went backwards: the old
+// watch ends, and once the new one has begun (so that nothing falls between) the Monitor and
+// Results panes are built again and read the runs as they are now.
+func (m *Model) resetRuns() tea.Cmd {
+	if m.c.Engine.Watch == nil {
+		return nil
+	}
+	if m.endWatch != nil {
+		m.endWatch()
+	}
+	m.watch, m.endWatch, m.resetting = nil, nil, true
+	return startWatch(m.c.Ctx, m.c.Engine.Watch)
+}
+
+// rebuildRunPanes replaces the Monitor and Results panes with new ones and returns their Init.
+func (m *Model) rebuildRunPanes() tea.Cmd {
+	var cmds []tea.Cmd
+	for i, p := range m.panes {
+		var fresh common.Component
+		switch p.ID() {
+		case common.PaneMonitor:
+			fresh = monitor.New(m.c)
+		case common.PaneResults:
+			fresh = results.New(m.c)
+		default:
+			continue
+		}
+		fresh.SetSize(m.c.Width, max(0, m.c.Height-m.chrome()))
+		m.panes[i] = fresh
+		cmds = append(cmds, fresh.Init())
+	}
+	return tea.Batch(cmds...)
 }
 
 // View implements tea.Model: the whole screen in the alternate buffer.
@@ -248,30 +311,43 @@ func (m *Model) Render() string {
 	b.WriteString(m.tabBar())
 	b.WriteByte('\n')
 	if m.showHelp {
-		b.WriteString(m.fullHelp(h - 2))
+		b.WriteString(m.fullHelp(h - m.chrome()))
 	} else {
 		b.WriteString(m.panes[m.focus].View())
 	}
 	b.WriteByte('\n')
+	if m.barShown {
+		b.WriteString(m.bar.View(w))
+		b.WriteByte('\n')
+	}
 	b.WriteString(m.footer())
 	return b.String()
 }
 
+// tabBar names every pane, the focused one marked. When the tabs do not fit, the ones in the
+// back lose their padding.
 func (m *Model) tabBar() string {
 	st := &m.c.Styles
-	parts := []string{st.Brand.Render("hark")}
-	for i, p := range m.panes {
-		label := fmt.Sprintf("%d %s", i+1, p.Title())
-		switch {
-		case i == m.focus && st.ASCII:
-			parts = append(parts, "["+label+"]")
-		case i == m.focus:
-			parts = append(parts, st.TabActive.Render(" "+label+" "))
-		default:
-			parts = append(parts, st.TabInactive.Render(" "+label+" "))
+	var line string
+	for _, pad := range []string{" ", ""} {
+		parts := []string{st.Brand.Render("hark")}
+		for i, p := range m.panes {
+			label := fmt.Sprintf("%d %s", i+1, p.Title())
+			switch {
+			case i == m.focus && st.ASCII:
+				parts = append(parts, "["+label+"]")
+			case i == m.focus:
+				parts = append(parts, st.TabActive.Render(" "+label+" "))
+			default:
+				parts = append(parts, st.TabInactive.Render(pad+label+pad))
+			}
+		}
+		line = " " + strings.Join(parts, " ")
+		if lipgloss.Width(line) <= m.c.Width {
+			break
 		}
 	}
-	return common.Pad(" "+strings.Join(parts, " "), m.c.Width)
+	return common.Pad(line, m.c.Width)
 }
 
 func (m *Model) footer() string {
@@ -297,7 +373,11 @@ func (m *Model) fullHelp(rows int) string {
 		}
 		band, bandW = nil, 0
 	}
-	for _, g := range append(p.FullHelp(), m.c.Keys.FullHelp()...) {
+	groups := p.FullHelp()
+	if m.barShown {
+		groups = append(groups, m.bar.FullHelp()...)
+	}
+	for _, g := range append(groups, m.c.Keys.FullHelp()...) {
 		col := h.FullHelpView([][]key.Binding{g})
 		w := lipgloss.Width(col) + 4
 		if bandW+w > m.c.Width-1 {

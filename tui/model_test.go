@@ -11,6 +11,7 @@ import (
 
 	"github.com/hark-audio/hark/engine/dataset"
 	"github.com/hark-audio/hark/views/common"
+	"github.com/hark-audio/hark/views/sessions"
 	"github.com/hark-audio/hark/views/tuitest"
 )
 
@@ -58,7 +59,7 @@ func TestFocusKeys(t *testing.T) {
 		{"tab", common.PaneInspector}, {"tab", common.PaneTrain}, {"shift+tab", common.PaneInspector},
 		{"1", common.PaneDatasets}, {"2", common.PaneInspector}, {"9", common.PaneInspector},
 		{"3", common.PaneTrain}, {"4", common.PaneMonitor}, {"5", common.PaneResults}, {"6", common.PaneErrors},
-		{"tab", common.PaneDatasets}, {"shift+tab", common.PaneErrors},
+		{"6", common.PaneErrors}, {"tab", sessions.PaneID}, {"tab", common.PaneDatasets}, {"shift+tab", sessions.PaneID},
 	}
 	for _, s := range steps {
 		press(m, s.key)

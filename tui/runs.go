@@ -30,14 +30,16 @@ type watchingMsg struct {
 	end func()
 }
 
-// hubEventsMsg is one delivery: the coalesced events and when they were taken.
+// hubEventsMsg is one delivery: the coalesced events and when they were taken from ch.
 type hubEventsMsg struct {
 	events []train.Event
 	at     time.Time
+	ch     <-chan train.Event
 }
 
-// watchEnded reports that the hub closed the stream (the engine shut down).
-type watchEnded struct{}
+// watchEnded reports that the hub closed the stream ch (the engine shut down, or the root
+// ended the watch to start a new one).
+type watchEnded struct{ ch <-chan train.Event }
 
 // startWatch is the command that opens the stream.
 func startWatch(ctx context.Context, watch func(context.Context) (<-chan train.Event, func())) tea.Cmd {
@@ -55,7 +57,7 @@ func waitEvents(ctx context.Context, ch <-chan train.Event, last time.Time, inte
 		select {
 		case ev, ok := <-ch:
 			if !ok {
-				return watchEnded{}
+				return watchEnded{ch: ch}
 			}
 			first = ev
 		case <-ctx.Done():
@@ -85,9 +87,9 @@ func waitEvents(ctx context.Context, ch <-chan train.Event, last time.Time, inte
 				break drain
 			}
 		}
-		msg := hubEventsMsg{events: coalesce(events), at: time.Now()}
+		msg := hubEventsMsg{events: coalesce(events), at: time.Now(), ch: ch}
 		if closed {
-			return tea.BatchMsg{func() tea.Msg { return msg }, func() tea.Msg { return watchEnded{} }}
+			return tea.BatchMsg{func() tea.Msg { return msg }, func() tea.Msg { return watchEnded{ch: ch} }}
 		}
 		return msg
 	}
@@ -118,13 +120,23 @@ func (m *Model) events(msg tea.Msg) (tea.Cmd, bool) {
 	case watchingMsg:
 		m.endWatch = msg.end
 		m.watch = msg.ch
-		return waitEvents(m.c.Ctx, m.watch, time.Time{}, m.interval), true
+		wait := waitEvents(m.c.Ctx, m.watch, time.Time{}, m.interval)
+		if m.resetting {
+			m.resetting = false
+			return tea.Batch(m.rebuildRunPanes(), wait), true
+		}
+		return wait, true
 	case hubEventsMsg:
+		if msg.ch != m.watch {
+			return nil, true // from a watch ended since
+		}
 		m.delivered++
 		cmd := m.toAll(common.RunEventsMsg{Events: msg.events})
 		return tea.Batch(cmd, waitEvents(m.c.Ctx, m.watch, msg.at, m.interval)), true
 	case watchEnded:
-		m.watch = nil
+		if msg.ch == m.watch {
+			m.watch = nil
+		}
 		return nil, true
 	}
 	return nil, false

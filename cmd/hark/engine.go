@@ -37,6 +37,12 @@ func runsStarter(root string, threads int) engine.Starter {
 	}
 }
 
+// datasetFingerprint is the content fingerprint of a dataset as it is now (train.Fingerprint),
+// for `hark replay --verify` to say "dataset changed" before training anything.
+func datasetFingerprint(ctx context.Context, ref train.DatasetRef) (string, error) {
+	return train.Fingerprint(ctx, ref)
+}
+
 // replayTrain trains a recorded spec again for `hark replay --verify`, in a scratch folder
 // that is removed afterwards, and returns its result and every epoch's report.
 func replayTrain(ctx context.Context, spec train.RunSpec) (*train.Result, []train.EpochDone, error) {

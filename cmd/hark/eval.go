@@ -6,14 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"path/filepath"
 
 	"github.com/hark-audio/hark/engine/dataset"
 	"github.com/hark-audio/hark/engine/eval"
 	"github.com/hark-audio/hark/engine/train"
-	"github.com/hark-audio/hark/features/audio"
 	"github.com/hark-audio/hark/sessions"
 )
 
@@ -37,11 +35,6 @@ type evalRequest struct {
 	split   string
 	threads int
 }
-
-// evaluateModel scores a saved model. It is the in-command evaluation until engine/train
-// exports its own (TODO(lead): replace with train.Evaluate when it exists, so that eval shares
-// every line of the training run's data pipeline).
-var evaluateModel = evaluateSaved
 
 func runEval(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("eval", evalSynopsis, stdout)
@@ -142,12 +135,14 @@ func runEval(args []string, stdout, stderr io.Writer) int {
 		req.split = "all"
 	}
 
-	res, skipped, err := evaluateModel(context.Background(), req)
+	ext, _ := cachedExtract()
+	res, err := train.Evaluate(context.Background(), req.spec, req.model, train.EvalOptions{All: req.split == "all", Threads: req.threads, Extract: ext})
 	if err != nil {
 		return fail("%v", err)
 	}
-	if skipped > 0 {
-		fmt.Fprintf(stderr, "hark eval: %d items skipped (their class is not one the model knows, or their audio could not be read)\n", skipped)
+	res.RunID = req.runID
+	if n := len(res.Problems); n > 0 {
+		fmt.Fprintf(stderr, "hark eval: %d items skipped or files unreadable, e.g. %s\n", n, res.Problems[0])
 	}
 	if *predictions != "" {
 		if err := eval.WritePredictionsFile(*predictions, res.Predictions); err != nil {
@@ -172,209 +167,6 @@ func runEval(args []string, stdout, stderr io.Writer) int {
 	}
 	io.WriteString(stdout, resultText(res))
 	return exitOK
-}
-
-// evaluateSaved scores a saved classification or regression model on audio: the catalog of
-// the request's dataset, its split (the run's resolved split, with the run's seed) and the
-// features of each item computed as in training. It returns the result and the number of
-// items skipped.
-func evaluateSaved(ctx context.Context, req evalRequest) (*train.Result, int, error) {
-	pm, err := loadPredictor(req.model, req.threads)
-	if err != nil {
-		return nil, 0, err
-	}
-	cat, err := dataset.Open(req.spec.Dataset.Spec)
-	if err != nil {
-		return nil, 0, err
-	}
-	if cat.Task == dataset.Pairs {
-		return nil, 0, fmt.Errorf("%s is a pair dataset: evaluating pair models is not supported by hark eval yet", cat.Root)
-	}
-	idx := make([]int, len(cat.Items))
-	for i := range idx {
-		idx[i] = i
-	}
-	split := req.split
-	if split != "all" {
-		spec := req.spec.Split
-		if spec == "" {
-			spec = "random:0.8,0.1,0.1"
-		}
-		ss, err := dataset.ParseSplitSpec(spec)
-		if err != nil {
-			return nil, 0, fmt.Errorf("split: %w", err)
-		}
-		ss.Seed = req.spec.Seed
-		sp, err := dataset.Split(cat, ss)
-		if err != nil {
-			return nil, 0, err
-		}
-		idx, split = sp.Folds[0].Test, "test"
-		if len(idx) == 0 {
-			idx, split = sp.Folds[0].Val, "val"
-		}
-		if len(idx) == 0 {
-			return nil, 0, fmt.Errorf("split %s of %s has no test or validation items (use --all)", spec, cat.Root)
-		}
-	}
-	res := &train.Result{RunID: req.runID, Task: pm.task(), Split: split, Classes: pm.classes, Metrics: train.Floats{}}
-	classIndex := map[string]int{}
-	for i, c := range pm.classes {
-		classIndex[c] = i
-	}
-	k := pm.model.Outputs()
-	size := pm.model.SampleSize()
-	skipped := 0
-	// Inputs first (a file's segments share one decode), then one prediction pass.
-	var use []int     // catalog indices of the inputs
-	var classes []int // their true classes (classification)
-	var x []float32
-	var decodedPath string
-	var decoded []float32
-	rate := 0
-	for _, i := range idx {
-		if err := ctx.Err(); err != nil {
-			return nil, 0, err
-		}
-		it := cat.Items[i]
-		cls := -1
-		if pm.softmax {
-			c, ok := classIndex[it.Label]
-			if !ok {
-				skipped++
-				continue
-			}
-			cls = c
-		}
-		if decodedPath != it.Path {
-			var err error
-			decoded, rate, err = audio.LoadMono(it.Path, pm.features.Config.SR)
-			if err != nil {
-				decodedPath, decoded = "", nil
-				skipped++
-				continue
-			}
-			decodedPath = it.Path
-		}
-		y := decoded
-		if it.Length > 0 {
-			start := int(math.Round(it.Offset.Seconds() * float64(rate)))
-			n := int(math.Round(it.Length.Seconds() * float64(rate)))
-			if start+n > len(y) {
-				skipped++
-				continue
-			}
-			y = y[start : start+n]
-		}
-		r, err := pm.ex.Samples(y, rate)
-		if err != nil {
-			skipped++
-			continue
-		}
-		in, err := modelInput(pm.features, pm.meta.Norm, r.Matrix, pm.model.Spec().Input)
-		if err != nil {
-			return nil, 0, fmt.Errorf("%s: %v", it.Path, err)
-		}
-		if len(in) != size {
-			return nil, 0, fmt.Errorf("%s: %d input values, the model takes %d", it.Path, len(in), size)
-		}
-		x = append(x, in...)
-		use, classes = append(use, i), append(classes, cls)
-	}
-	if len(use) == 0 {
-		return nil, skipped, fmt.Errorf("%s: no item could be evaluated (%d skipped)", cat.Root, skipped)
-	}
-	out, err := pm.model.Predict(nil, x)
-	if err != nil {
-		return nil, 0, err
-	}
-	var items []eval.Classified
-	var segs []eval.Segment
-	var yt, yp [][]float64
-	loss := 0.0
-	for n, i := range use {
-		it, row := cat.Items[i], out[n*k:(n+1)*k]
-		if pm.softmax {
-			c := eval.Classified{ID: it.ID, True: classes[n], Probs: make([]float64, k)}
-			for j, v := range row {
-				c.Probs[j] = float64(v)
-			}
-			loss -= math.Log(max(c.Probs[c.True], 1e-7))
-			items = append(items, c)
-			if it.Parent != "" {
-				segs = append(segs, eval.Segment{Clip: it.Parent, Classified: c})
-			}
-			continue
-		}
-		t := make([]float64, len(pm.targets))
-		pv := make([]float64, len(pm.targets))
-		for j, name := range pm.targets {
-			v, ok := it.Targets[name]
-			if !ok {
-				return nil, 0, fmt.Errorf("%s: no value for target %q", it.ID, name)
-			}
-			t[j], pv[j] = v, float64(row[j])
-			loss += (pv[j] - v) * (pv[j] - v) / float64(len(pm.targets))
-		}
-		yt, yp = append(yt, t), append(yp, pv)
-	}
-	res.Metrics["loss"] = loss / float64(len(use))
-	if !pm.softmax {
-		rm, err := eval.RegressionTargets(pm.targets, yt, yp)
-		if err != nil {
-			return nil, 0, err
-		}
-		res.Spearman, res.Pearson, res.MSE = train.Floats{}, train.Floats{}, train.Floats{}
-		sum, n, mse := 0.0, 0, 0.0
-		for _, t := range rm {
-			res.Spearman[t.Target], res.Pearson[t.Target], res.MSE[t.Target] = t.Spearman, t.Pearson, t.MSE
-			mse += t.MSE / float64(len(rm))
-			if !math.IsNaN(t.Spearman) {
-				sum += t.Spearman
-				n++
-			}
-		}
-		res.Metrics["mean_spearman"] = math.NaN()
-		if n > 0 {
-			res.Metrics["mean_spearman"] = sum / float64(n)
-		}
-		res.Metrics["mse"] = mse
-		return res, skipped, nil
-	}
-	rows, err := eval.ClassRows(pm.classes, items)
-	if err != nil {
-		return nil, 0, err
-	}
-	res.Items, res.Predictions = items, rows
-	yT, yP := eval.Columns(rows)
-	rep, err := eval.NewReport(yT, yP, pm.classes)
-	if err != nil {
-		return nil, 0, err
-	}
-	conf, err := eval.NewConfusion(yT, yP, pm.classes)
-	if err != nil {
-		return nil, 0, err
-	}
-	res.Confusion = conf.Counts
-	for _, c := range rep.Classes {
-		res.Report = append(res.Report, train.ReportRow{Class: c.Class, Precision: c.Precision, Recall: c.Recall, F1: c.F1, Support: c.Support})
-	}
-	res.Report = append(res.Report,
-		train.ReportRow{Class: "accuracy", Precision: rep.Accuracy, Recall: rep.Accuracy, F1: rep.Accuracy, Support: len(rows)},
-		train.ReportRow{Class: "macro avg", Precision: rep.Macro.Precision, Recall: rep.Macro.Recall, F1: rep.Macro.F1, Support: rep.Macro.Support},
-		train.ReportRow{Class: "weighted avg", Precision: rep.Weighted.Precision, Recall: rep.Weighted.Recall, F1: rep.Weighted.F1, Support: rep.Weighted.Support})
-	res.Metrics["accuracy"] = rep.Accuracy
-	res.Metrics["macro_f1"] = rep.Macro.F1
-	res.Metrics["weighted_f1"] = rep.Weighted.F1
-	if len(segs) > 0 {
-		v, err := eval.VoteClips(pm.classes, segs)
-		if err != nil {
-			return nil, 0, err
-		}
-		res.Metrics["clip_accuracy"] = v.VoteAccuracy
-		res.Metrics["clips"] = float64(len(v.Clips))
-	}
-	return res, skipped, nil
 }
 
 // runIDBeside returns the run ID in the result.json beside a model, or "".

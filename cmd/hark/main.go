@@ -34,7 +34,7 @@ func commands() []command {
 		{"features", "compute, export or draw librosa-exact features of audio files", runFeatures},
 		{"inspect", "describe a dataset folder: layout, classes, splits, problems", runInspect},
 		{"predict", "predict audio files with a trained model: per segment and per file", runPredict},
-		{"replay", "verify a session by re-running it, or summarise it", runReplay},
+		{"replay", "play back, verify or summarise a session", runReplay},
 		{"serve", "serve the workbench over SSH: many users, one engine", runServe},
 		{"train", "train a model on a dataset folder and report on its test split", runTrain},
 		{"version", "print the version", runVersion},

@@ -282,6 +282,15 @@ func loadPredictor(path string, threads int) (*predictor, error) {
 		if h.Kind == models.HeadSoftmax {
 			return nil, fmt.Errorf("%s: models with several classification heads are not supported by predict", path)
 		}
+	}
+	if tn := meta.TargetNorm; tn != nil && (len(tn.Mean) != m.Outputs() || len(tn.Std) != m.Outputs()) {
+		return nil, fmt.Errorf("%s: target normalisation of %d values for %d outputs", path, len(tn.Mean), m.Outputs())
+	}
+	if len(meta.Targets) == m.Outputs() {
+		p.targets = meta.Targets
+		return p, nil
+	}
+	for _, h := range heads {
 		for j := 0; j < h.Outputs; j++ {
 			name := h.Name
 			if name == "" {
@@ -294,6 +303,15 @@ func loadPredictor(path string, threads int) (*predictor, error) {
 		}
 	}
 	return p, nil
+}
+
+// value is output j of a regression model in its target's units (training standardised the
+// targets; the model carries their statistics).
+func (p *predictor) value(j int, v float32) float64 {
+	if tn := p.meta.TargetNorm; tn != nil {
+		return float64(v)*float64(tn.Std[j]) + float64(tn.Mean[j])
+	}
+	return float64(v)
 }
 
 func (p *predictor) task() string {
@@ -380,7 +398,7 @@ func (p *predictor) predictFile(path string, seg time.Duration) (predictFileJSON
 		} else {
 			sj.Values = map[string]float64{}
 			for j, v := range row {
-				sj.Values[p.targets[j]] = float64(v)
+				sj.Values[p.targets[j]] = p.value(j, v)
 			}
 		}
 		out.Segments = append(out.Segments, sj)

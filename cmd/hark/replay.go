@@ -9,10 +9,17 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
+
+	"github.com/charmbracelet/x/term"
 
 	"github.com/hark-audio/hark/engine/train"
 	"github.com/hark-audio/hark/sessions"
+	"github.com/hark-audio/hark/sessions/playback"
+	"github.com/hark-audio/hark/tui"
+	"github.com/hark-audio/hark/views/render"
+	sessview "github.com/hark-audio/hark/views/sessions"
 )
 
 // replayRunner re-executes one recorded run for `hark replay --verify`: it trains the spec and
@@ -27,11 +34,15 @@ var replayFingerprint func(ctx context.Context, ref train.DatasetRef) (string, e
 
 var errNoEngine = errors.New("training engine not available")
 
-const replaySynopsis = `FILE [--verify [--run ID,...]] [--json] [--ignore-checksum]
+const replaySynopsis = `FILE [--speed X] [--verify [--run ID,...]] [--json] [--ignore-checksum]
 
-Reads a session file (written by 'hark train --session FILE' or the workbench) and prints what
-it holds: its datasets, its runs with their model, status and best metric, and a table that
-compares the runs.
+Plays a session file (written by the workbench or 'hark train --session FILE') back in the
+workbench: the curves grow as they did, X times faster (default 10, and a pause between two
+events never lasts more than 2 s); < and > step an epoch, P (or space in the Monitor) pauses,
+( and ) go to the start and the end, F and S change the speed. At the end the Results and
+Errors panes show the final state. When stdout is not a terminal, or with --json, it prints
+what the file holds instead: its datasets, its runs with their model, status and best metric,
+and a table that compares the runs.
 
 --verify re-executes every recorded run from its recorded spec and compares, bit for bit, each
 epoch's losses, metrics and learning rate and the final metrics, report and confusion matrix.
@@ -40,8 +51,7 @@ value is identical, 1 with the differences (run, epoch, field, recorded and repr
 when not, or when the file cannot be read.
 
 A file that was edited after Hark wrote it fails its checksum; --ignore-checksum reads it
-anyway. Playing a session back in the workbench (curves growing as they did, --speed X) is not
-available yet: this command prints the summary.`
+anyway.`
 
 func runReplay(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("replay", replaySynopsis, stdout)
@@ -49,7 +59,7 @@ func runReplay(args []string, stdout, stderr io.Writer) int {
 	only := fs.String("run", "", "with --verify: only the runs with these `IDS` (comma-separated)")
 	asJSON := fs.Bool("json", false, "print one JSON document on stdout")
 	ignore := fs.Bool("ignore-checksum", false, "read a file whose checksum does not match (it was edited)")
-	speed := fs.Float64("speed", 0, "playback speed `X` in the workbench (not available yet)")
+	speed := fs.Float64("speed", playback.DefaultSpeed, "play back `X` times faster than recorded, in the workbench")
 	pos, code, ok := parseArgs(fs, args, stderr)
 	if !ok {
 		return code
@@ -64,7 +74,7 @@ func runReplay(args []string, stdout, stderr io.Writer) int {
 	case *only != "" && !*verify:
 		fmt.Fprintln(stderr, "hark replay: --run selects runs to verify: use it with --verify")
 		return exitUsage
-	case *speed < 0:
+	case *speed <= 0:
 		fmt.Fprintf(stderr, "hark replay: --speed %g: must be positive\n", *speed)
 		return exitUser
 	}
@@ -76,10 +86,10 @@ func runReplay(args []string, stdout, stderr io.Writer) int {
 	if s.Integrity != "ok" {
 		fmt.Fprintf(stderr, "hark replay: warning: %s: checksum %s; the file was edited after Hark wrote it\n", pos[0], s.Integrity)
 	}
-	if *speed > 0 {
-		fmt.Fprintln(stderr, "hark replay: playback in the workbench is not available yet; printing the summary")
-	}
 	if !*verify {
+		if out, ok := terminalOut(stdout); ok && !*asJSON {
+			return replayPlayback(s, *speed, out, stderr)
+		}
 		return replaySummary(s, *asJSON, stdout, stderr)
 	}
 	return replayVerify(s, *only, *asJSON, stdout, stderr)
@@ -163,6 +173,41 @@ func replayVerify(s *sessions.Session, only string, asJSON bool, stdout, stderr 
 		io.WriteString(stdout, rep.String())
 	}
 	if !rep.Identical {
+		return exitUser
+	}
+	return exitOK
+}
+
+// terminalOut returns stdout as a terminal's file when both it and stdin are terminals.
+func terminalOut(stdout io.Writer) (*os.File, bool) {
+	out, ok := stdout.(*os.File)
+	if !ok || !term.IsTerminal(out.Fd()) || !term.IsTerminal(os.Stdin.Fd()) {
+		return nil, false
+	}
+	return out, true
+}
+
+// replayPlayback opens the workbench on a playback of s, with the session's datasets that
+// still exist open (so that the Inspector and Errors panes find the clips).
+func replayPlayback(s *sessions.Session, speed float64, out *os.File, stderr io.Writer) int {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	deck := playback.NewDeck(ctx, playback.Live{})
+	if _, _, err := deck.Add(s, playback.Options{Speed: speed}); err != nil {
+		fmt.Fprintf(stderr, "hark replay: %v\n", err)
+		return exitUser
+	}
+	var data []string
+	for _, d := range s.Datasets {
+		if _, err := os.Stat(d.Path); err == nil {
+			data = append(data, d.Path)
+		}
+	}
+	profile := render.ProfileFromEnv(os.Environ(), true)
+	opt := tui.Options{Data: data, Profile: profile, Engine: deckEngine(deck)}
+	opt.Sessions = sessview.Config{Dirs: []string{sessview.DefaultDir, filepath.Dir(s.File)}, Deck: deck, Speed: speed}
+	if err := runProgram(ctx, tui.New(ctx, opt), out, profile, nil); err != nil {
+		fmt.Fprintf(stderr, "hark replay: %v\n", err)
 		return exitUser
 	}
 	return exitOK

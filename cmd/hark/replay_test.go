@@ -103,7 +103,14 @@ func TestReplayCommand(t *testing.T) {
 	if code, _, errs := replay(filepath.Join(t.TempDir(), "none.json")); code != exitUser || !strings.Contains(errs, "none.json") {
 		t.Fatal(code, errs)
 	}
-	if code, out, _ := replay("--help"); code != 0 || !strings.Contains(out, "not available yet") {
+	if code, out, _ := replay("--help"); code != 0 || !strings.Contains(out, "Plays a session file") || !strings.Contains(out, "-speed X") {
 		t.Fatal(code, out)
+	}
+	// Not on a terminal, playback prints the summary, as without --speed.
+	if code, out, errs := replay(path, "--speed", "4", "--ignore-checksum"); code != 0 || !strings.Contains(out, "run(s)") {
+		t.Fatal(code, out, errs)
+	}
+	if code, _, errs := replay(path, "--speed", "0"); code != exitUser || !strings.Contains(errs, "--speed 0") {
+		t.Fatal(code, errs)
 	}
 }

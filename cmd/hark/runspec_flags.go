@@ -57,6 +57,17 @@ func specFlags() []specFlag {
 			return nil
 		}},
 		{"regex", "label files by name: a regular `EXPR` with named groups label, group, take, fold", applyRegex},
+		{"task", "the `TASK`: classify, regress or pairs (default: the dataset's own; a manifest with labels and targets can be either)", func(s *train.RunSpec, v string) error {
+			switch v {
+			case "", "auto":
+				s.Task = ""
+			case string(dataset.Classify), string(dataset.Regress), string(dataset.Pairs):
+				s.Task = v
+			default:
+				return errors.New("want classify, regress or pairs")
+			}
+			return nil
+		}},
 		{"split", "the `SPEC`: random[:0.8,0.1,0.1], group[:0.8,0.2], lists, fsdd, fold:N, holdout-group:NAME (default: the dataset's own split, else a seeded stratified 80/10/10)", applySplit},
 		{"features", "the feature `SPEC`: KIND[:key=value,...] (see above)", applyFeatures},
 		{"segment", "cut clips into segments: `LEN` (as many as fit, e.g. 5s) or COUNTxLEN (6x5s); none for whole clips", applySegment},
@@ -120,19 +131,8 @@ func badValue(name, value, format string, a ...any) error {
 	return &flagError{fmt.Sprintf("--%s %q: %s", name, value, fmt.Sprintf(format, a...))}
 }
 
-// defaultRunSpec is the spec flags start from without --spec or --recipe. Defaults the engine
-// would apply anyway are written out so that --print-spec shows them.
-func defaultRunSpec() train.RunSpec {
-	s := train.RunSpec{Version: train.SpecVersion, Seed: 1}
-	s.Features.Config = extract.Default("mfcc")
-	s.Model.Preset = "kws-cnn"
-	s.Train.Epochs, s.Train.Batch, s.Train.LR = 30, 32, 1e-3
-	s.Train.Optimizer.Kind = models.OptAdam
-	return s
-}
-
-// resolve builds the RunSpec: the --spec file, else the recipe's settings over the defaults,
-// then every flag given, in specFlags order. Errors are *flagError.
+// resolve builds the RunSpec: the --spec file, else the recipe's spec (train.Recipes), else
+// train.DefaultSpec, then every flag given, in specFlags order. Errors are *flagError.
 func (rf *runFlags) resolve() (train.RunSpec, error) {
 	var s train.RunSpec
 	values := map[string]string{}
@@ -148,17 +148,13 @@ func (rf *runFlags) resolve() (train.RunSpec, error) {
 			return s, badValue("spec", rf.spec.value, "%v", err)
 		}
 	case rf.recipe.set:
-		r, ok := findRecipe(rf.recipe.value)
+		r, ok := train.FindRecipe(rf.recipe.value)
 		if !ok {
 			return s, badValue("recipe", rf.recipe.value, "unknown recipe (known: %s)", strings.Join(recipeNames(), ", "))
 		}
-		s = defaultRunSpec()
-		s.Name = r.name
-		for _, kv := range r.flags {
-			values[kv[0]] = kv[1]
-		}
+		s = r.Spec
 	default:
-		s = defaultRunSpec()
+		s = train.DefaultSpec()
 	}
 	for name, r := range rf.raw {
 		if r.set {
@@ -768,86 +764,115 @@ func applyAugment(s *train.RunSpec, v string) error {
 	return nil
 }
 
-// recipe is a one-key preset: the flags that reproduce a seed system (../shared/MISSION.md).
-type recipe struct {
-	name, about string
-	flags       [][2]string
-}
-
-func recipes() []recipe {
-	return []recipe{
-		{"fsdd", "Free Spoken Digit Dataset: the official split (takes 0-4 test), log-mel, a small CNN", [][2]string{
-			{"layout", "fsdd"}, {"split", "fsdd"},
-			{"features", "mel-db:sr=8000,n_fft=256,hop=80,n_mels=40,frames=100"},
-			{"model", "kws-cnn"}, {"epochs", "30"}, {"batch", "32"}, {"lr", "1e-3"},
-			{"schedule", "plateau:factor=0.5,patience=3"}, {"early-stop", "patience=8"},
-		}},
-		{"kws", "Speech Commands, 12 labels: list-file split, log-mel 80 bands 80-7600 Hz (30 ms / 10 ms), VGG, time shift", [][2]string{
-			{"layout", "speech-commands-12"}, {"split", "lists"},
-			{"features", "mel-db:sr=16000,n_fft=512,win=480,hop=160,n_mels=80,fmin=80,fmax=7600,frames=101"},
-			{"model", "vgg"}, {"epochs", "30"}, {"batch", "64"}, {"lr", "1e-3"},
-			{"augment", "shift=0.1"},
-			{"schedule", "plateau:factor=0.5,patience=3"}, {"early-stop", "patience=6"},
-		}},
-		{"gtzan", "GTZAN genres: six 5 s segments per clip, 13 MFCCs (216 x 13), the seed's CNN, Adam 1.5e-4, plateau x0.9/4, early stop 8", [][2]string{
-			{"layout", "folders"}, {"split", "random:0.8,0.1,0.1"}, {"segment", "6x5s"},
-			{"features", "mfcc:sr=22050,n_mfcc=13,n_fft=2048,hop=512,frames=216"},
-			{"model", "gtzan-cnn"}, {"epochs", "60"}, {"batch", "32"}, {"lr", "1.5e-4"},
-			{"schedule", "plateau:factor=0.9,patience=4"}, {"early-stop", "patience=8"},
-		}},
-		{"mustard", "MUStARD sarcasm: VGGish's front end (16 kHz, 64-band log-mel, 25 ms / 10 ms, 0.96 s examples of 96 x 64), the VGGish network, stratified 80/20, clip votes", [][2]string{
-			{"layout", "mustard"}, {"split", "random:0.8,0.2"}, {"segment", "0.96s"},
-			{"features", "mel-db:sr=16000,n_fft=512,win=400,hop=160,n_mels=64,fmin=125,fmax=7500,frames=96"},
-			{"model", "vggish"}, {"epochs", "30"}, {"batch", "32"}, {"lr", "1e-4"},
-			{"early-stop", "patience=5"},
-		}},
-		{"lfw", "LFW face verification: DevTrain pairs split 80/20 by person, 105 x 105 grayscale, siamese CNN, step LR x0.1/10", [][2]string{
-			{"layout", "pairs"}, {"split", "group:0.8,0.2"},
-			{"features", "image:image_size=105,normalize=global"},
-			{"model", "siamese"}, {"epochs", "30"}, {"batch", "32"}, {"lr", "1e-4"},
-			{"weight-decay", "1e-4"},
-			{"schedule", "step:step=10,gamma=0.1"}, {"early-stop", "patience=5"},
-		}},
-		{"emotion", "music emotion (FMA multitask): log-mel 128 bands, a CNN trunk with valence/energy/danceability heads", [][2]string{
-			{"layout", "manifest"}, {"split", "random:0.8,0.2"},
-			{"features", "mel-db:sr=22050,n_mels=128,n_fft=2048,hop=512,frames=1293"},
-			{"model", "multitask-cnn"}, {"epochs", "50"}, {"batch", "32"}, {"lr", "1e-4"},
-			{"early-stop", "patience=5"},
-		}},
-	}
-}
-
 func recipeNames() []string {
 	var names []string
-	for _, r := range recipes() {
-		names = append(names, r.name)
+	for _, r := range train.Recipes() {
+		names = append(names, r.Name)
 	}
 	return names
 }
 
-func findRecipe(name string) (recipe, bool) {
-	for _, r := range recipes() {
-		if r.name == name {
-			return r, true
-		}
-	}
-	return recipe{}, false
-}
-
-// recipeHelp describes every recipe with its flags, for --help.
+// recipeHelp describes every recipe (train.Recipes) with the flags that give its settings, for
+// --help.
 func recipeHelp() string {
 	var b strings.Builder
-	for _, r := range recipes() {
-		fmt.Fprintf(&b, "  %-8s %s\n          ", r.name, r.about)
-		for i, kv := range r.flags {
-			if i > 0 {
-				b.WriteString(" ")
-			}
-			fmt.Fprintf(&b, "--%s %s", kv[0], kv[1])
-		}
-		b.WriteString("\n")
+	for _, r := range train.Recipes() {
+		fmt.Fprintf(&b, "  %-8s %s\n          %s\n", r.Name, r.Summary, strings.Join(specAsFlags(r.Spec), " "))
 	}
 	return b.String()
+}
+
+// specAsFlags writes the main settings of a spec as the flags that give them: dataset layout,
+// split, segments, features (the values that differ from the kind's defaults), model,
+// optimisation, schedule, early stopping and augmentation.
+func specAsFlags(s train.RunSpec) []string {
+	var out []string
+	add := func(name, format string, a ...any) { out = append(out, "--"+name+" "+fmt.Sprintf(format, a...)) }
+	if l := s.Dataset.Spec.Layout; l != "" {
+		add("layout", "%s", l)
+	}
+	if s.Split != "" {
+		add("split", "%s", s.Split)
+	}
+	if seg := s.Dataset.Spec.Segments; seg.Length > 0 {
+		if seg.Count > 0 {
+			add("segment", "%dx%v", seg.Count, seg.Length)
+		} else {
+			add("segment", "%v", seg.Length)
+		}
+	}
+	add("features", "%s", featuresFlag(s.Features))
+	if s.Model.Preset != "" {
+		add("model", "%s", s.Model.Preset)
+	}
+	t := s.Train
+	add("epochs", "%d", t.Epochs)
+	add("batch", "%d", t.Batch)
+	add("lr", "%g", t.LR)
+	if t.Optimizer.Kind != "" && t.Optimizer.Kind != models.OptAdam {
+		add("optimizer", "%s", t.Optimizer.Kind)
+	}
+	if t.Optimizer.WeightDecay > 0 {
+		add("weight-decay", "%g", t.Optimizer.WeightDecay)
+	}
+	switch sc := t.Schedule; sc.Kind {
+	case train.SchedulePlateau:
+		add("schedule", "plateau:factor=%g,patience=%d", sc.Factor, sc.Patience)
+	case train.ScheduleStep:
+		add("schedule", "step:step=%d,gamma=%g", sc.Step, sc.Gamma)
+	}
+	if t.EarlyStop.Patience > 0 {
+		add("early-stop", "patience=%d", t.EarlyStop.Patience)
+	}
+	if a := s.Augment; a != nil {
+		var parts []string
+		if a.NoiseProb > 0 {
+			parts = append(parts, fmt.Sprintf("noise=%g:%g", a.NoiseProb, a.NoiseMax))
+		}
+		if a.Shift > 0 {
+			parts = append(parts, fmt.Sprintf("shift=%g", a.Shift))
+		}
+		if a.GainDB > 0 {
+			parts = append(parts, fmt.Sprintf("gain=%g", a.GainDB))
+		}
+		if a.TimeMasks > 0 {
+			parts = append(parts, fmt.Sprintf("time-masks=%dx%d", a.TimeMasks, a.TimeMaskWidth))
+		}
+		if a.FreqMasks > 0 {
+			parts = append(parts, fmt.Sprintf("freq-masks=%dx%d", a.FreqMasks, a.FreqMaskWidth))
+		}
+		add("augment", "%s", strings.Join(parts, ","))
+	}
+	return out
+}
+
+// featuresFlag writes a feature spec as --features reads it: the kind, then the settings that
+// differ from the kind's defaults.
+func featuresFlag(fs train.FeatureSpec) string {
+	kind := fs.Config.Kind
+	var kv []string
+	if kind != train.KindImage && kind != train.KindNpy {
+		have, def := reflect.ValueOf(fs.Config), reflect.ValueOf(extract.Default(kind))
+		t := have.Type()
+		for i := range t.NumField() {
+			name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+			if name != "" && name != "kind" && !have.Field(i).Equal(def.Field(i)) {
+				kv = append(kv, fmt.Sprintf("%s=%v", name, have.Field(i)))
+			}
+		}
+	}
+	if fs.ImageSize > 0 {
+		kv = append(kv, fmt.Sprintf("image_size=%d", fs.ImageSize))
+	} else if fs.Frames > 0 {
+		kv = append(kv, fmt.Sprintf("frames=%d", fs.Frames))
+	}
+	if fs.Normalize != "" {
+		kv = append(kv, "normalize="+fs.Normalize)
+	}
+	if len(kv) == 0 {
+		return kind
+	}
+	return kind + ":" + strings.Join(kv, ",")
 }
 
 // specJSON is the RunSpec as --print-spec writes it (and --spec reads it back).

@@ -31,7 +31,7 @@ func resolveArgs(t *testing.T, args ...string) (train.RunSpec, error) {
 
 func TestRunSpecFlagsBuildTheSpec(t *testing.T) {
 	dir := t.TempDir()
-	s, err := resolveArgs(t, "--data", dir, "--layout", "folders", "--split", "random:80,10,10",
+	s, err := resolveArgs(t, "--data", dir, "--layout", "folders", "--task", "regress", "--split", "random:80,10,10",
 		"--features", "mel-db:n_mels=40,n-fft=256,hop=80,frames=100,normalize=global,layout=image",
 		"--segment", "6x5s", "--model", "gtzan-cnn", "--freeze", "conv2d, 0.dense",
 		"--epochs", "7", "--batch", "16", "--lr", "1.5e-4", "--optimizer", "sgd", "--momentum", "0.9",
@@ -41,7 +41,7 @@ func TestRunSpecFlagsBuildTheSpec(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := train.RunSpec{Version: train.SpecVersion, Name: "trial", Seed: 42, Split: "random:0.8,0.1,0.1"}
+	want := train.RunSpec{Version: train.SpecVersion, Name: "trial", Seed: 42, Split: "random:0.8,0.1,0.1", Task: "regress"}
 	want.Dataset.Spec = dataset.Spec{Root: dir, Layout: "folders", Regex: `(?P<label>\d)_.*`, Preset: "fsdd",
 		Segments: dataset.SegmentSpec{Count: 6, Length: 5 * time.Second}}
 	want.Features.Config = extract.Default("mel-db")
@@ -72,6 +72,7 @@ func TestRunSpecFlagsRejectBadValuesNamingFlagAndValue(t *testing.T) {
 	}{
 		{"data", filepath.Join(dir, "missing"), "no such file"},
 		{"layout", "nope", "unknown layout"},
+		{"task", "cluster", "want classify, regress or pairs"},
 		{"regex", "(", "regular expression"},
 		{"regex", `\d+`, "(?P<label>"},
 		{"split", "random:0.5,0.1", "sum"},

@@ -5,23 +5,27 @@ import (
 	"math/rand/v2"
 	"slices"
 
+	"github.com/hark-audio/hark/engine/augment"
 	"github.com/hark-audio/hark/models"
 )
 
 // batcher assembles batches of examples into reused buffers.
 type batcher struct {
-	d      *data
-	towers int // inputs per example
-	per    int // values per input
-	ny     int // targets per example
-	seq    bool
-	x, y   []float32
-	lens   []int // valid frames of each input of the batch, example by example
-	exs    []example
+	d *data
+	// inputs and lengths are what the batches read: d's, or an epoch's augmented ones.
+	inputs  [][]float32
+	lengths []int
+	towers  int // inputs per example
+	per     int // values per input
+	ny      int // targets per example
+	seq     bool
+	x, y    []float32
+	lens    []int // valid frames of each input of the batch, example by example
+	exs     []example
 }
 
 func newBatcher(d *data, m *models.Model, bs int) *batcher {
-	b := &batcher{d: d, towers: d.towers(), per: d.frames * d.bins, ny: m.TargetSize(), seq: recurrentModel(m)}
+	b := &batcher{d: d, inputs: d.inputs, lengths: d.lengths, towers: d.towers(), per: d.frames * d.bins, ny: m.TargetSize(), seq: recurrentModel(m)}
 	b.x = make([]float32, bs*b.towers*b.per)
 	b.y = make([]float32, bs*b.ny)
 	b.lens = make([]int, bs*b.towers)
@@ -42,8 +46,8 @@ func (b *batcher) fill(exs []example, idx []int, targets bool) models.Batch {
 	for k, e := range b.exs {
 		items := [2]int{e.a, e.b}
 		for t, item := range items[:b.towers] {
-			copy(b.x[(k*b.towers+t)*b.per:], b.d.inputs[item])
-			b.lens[k*b.towers+t] = b.d.lengths[item]
+			copy(b.x[(k*b.towers+t)*b.per:], b.inputs[item])
+			b.lens[k*b.towers+t] = b.lengths[item]
 		}
 		if targets {
 			copy(b.y[k*b.ny:], e.y)
@@ -59,8 +63,8 @@ func (b *batcher) fill(exs []example, idx []int, targets bool) models.Batch {
 	return bt
 }
 
-// augmenter perturbs training batches (time shift, SpecAugment masks) with the epoch's own
-// random stream. Masked and shifted-in values are zero: the training mean after
+// augmenter perturbs training batches (time shift of the frames, SpecAugment masks) with the
+// epoch's own random stream. Masked and shifted-in values are zero: the training mean after
 // normalisation.
 type augmenter struct {
 	spec         *AugmentSpec
@@ -72,12 +76,17 @@ type augmenter struct {
 
 func newAugmenter(spec RunSpec, d *data, epoch int) *augmenter {
 	a := spec.Augment
-	if a == nil || (a.Shift == 0 && a.TimeMasks == 0 && a.FreqMasks == 0) {
+	if a == nil {
+		return nil
+	}
+	// With noise or gain, the clip itself is shifted (waveAugmenter); else its frames are.
+	frameShift := a.Shift > 0 && !augment.Config(*a).WaveLevel()
+	if !frameShift && a.TimeMasks == 0 && a.FreqMasks == 0 {
 		return nil
 	}
 	g := &augmenter{spec: a, rng: rand.New(rand.NewPCG(spec.Seed, streamAugment+uint64(epoch))),
 		frames: d.frames, bins: d.bins, towers: d.towers()}
-	if a.Shift > 0 {
+	if frameShift {
 		sr := spec.Features.Config.SR
 		if sr == 0 && len(d.train) > 0 {
 			sr = d.items[d.train[0].a].SampleRate

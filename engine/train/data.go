@@ -10,6 +10,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"sort"
 	"strconv"
@@ -30,6 +31,7 @@ const (
 	streamAugment = 0x61756720 << 16 // + epoch
 	streamCarve   = 0x63617276
 	streamProbe   = 0x70726f62
+	streamPairs   = 0x70616972
 )
 
 // example is one training or evaluation example: an item, or a pair of items (b >= 0).
@@ -40,6 +42,8 @@ type example struct {
 	// y are the model's targets: a class index (softmax), 0/1 (pairs), values (regression).
 	y     []float32
 	class int // the true class index (classification), 1 same / 0 different (pairs)
+	// raw are a regression example's targets in their own units (y is standardised).
+	raw []float64
 }
 
 // data is a prepared dataset: every usable item's input tensor and the examples of each split.
@@ -61,9 +65,14 @@ type data struct {
 	test    []example
 	// valFrom says where the validation examples come from: "split" or "train" (a tenth of
 	// the training part held out because the split has none), or "" when there are none.
-	valFrom  string
-	problems []string
-	items    []dataset.Item
+	valFrom string
+	// testName names the evaluated part: "test", or "all" when every item is evaluated.
+	testName string
+	// targetNorm standardises regression targets: y' = (y - Mean) / Std, per target.
+	targetNorm *models.Norm
+	problems   []string
+	items      []dataset.Item
+	noise      []dataset.Item
 }
 
 // shape is one input's shape as the model sees it.
@@ -83,40 +92,13 @@ func (d *data) towers() int {
 }
 
 // prepare opens the dataset, splits it, computes every item's features and normalises them
-// with statistics of the training split. It resolves spec.Split, spec.Features.Frames and
-// spec.Dataset.Fingerprint in place.
+// (and, for regression, the targets) with statistics of the training split. It resolves
+// spec.Split, spec.Features.Frames and spec.Dataset.Fingerprint in place.
 func (r *runner) prepare(ctx context.Context) (*data, error) {
 	spec := &r.spec
-	r.progress("open", 0, 0)
-	cat, err := dataset.Open(spec.Dataset.Spec)
+	cat, d, err := r.open()
 	if err != nil {
-		return nil, fmt.Errorf("dataset: %w", err)
-	}
-	d := &data{items: cat.Items}
-	for _, p := range cat.Problems {
-		d.problems = append(d.problems, p.Error())
-	}
-	d.task = cat.Task
-	if spec.Task != "" {
-		d.task = dataset.Task(spec.Task)
-	}
-	switch {
-	case d.task == dataset.Pairs && cat.Task != dataset.Pairs:
-		return nil, fmt.Errorf("task pairs: dataset %s (layout %s) has no pairs: give a pair list or dataset.spec.pairs", cat.Root, cat.Layout)
-	case d.task != dataset.Pairs && cat.Task == dataset.Pairs:
-		return nil, fmt.Errorf("task %s: dataset %s is a pair list (task pairs)", d.task, cat.Root)
-	case d.task == dataset.Regress && len(cat.Targets) == 0:
-		return nil, fmt.Errorf("task regress: dataset %s has no regression targets", cat.Root)
-	case d.task == dataset.Classify && len(cat.Classes) < 2:
-		return nil, fmt.Errorf("task classify: dataset %s has %d classes, need at least 2", cat.Root, len(cat.Classes))
-	}
-
-	if images := isImages(cat.Items); spec.Features.Config.Kind != KindNpy && images != (spec.Features.Config.Kind == KindImage) {
-		what := "audio"
-		if images {
-			what = "images"
-		}
-		return nil, fmt.Errorf("features.config.kind: %q does not fit dataset %s, which holds %s (kind %q is for images)", spec.Features.Config.Kind, cat.Root, what, KindImage)
+		return nil, err
 	}
 	fp, err := fingerprint(ctx, cat, r.threads())
 	if err != nil {
@@ -126,38 +108,105 @@ func (r *runner) prepare(ctx context.Context) (*data, error) {
 		return nil, fmt.Errorf("dataset %s changed since the run was checkpointed (fingerprint %.12s, was %.12s)", cat.Root, fp, spec.Dataset.Fingerprint)
 	}
 	spec.Dataset.Fingerprint = fp
-
-	if spec.Split == "" {
-		spec.Split = defaultSplit(cat)
-	}
-	ss, err := dataset.ParseSplitSpec(spec.Split)
-	if err != nil {
-		return nil, fmt.Errorf("split: %w", err)
-	}
-	ss.Seed = spec.Seed
-	splits, err := dataset.Split(cat, ss)
+	part, err := r.partition(cat, d)
 	if err != nil {
 		return nil, err
 	}
-	part := splits.Folds[0]
-
-	if err := d.examples(cat, part, r.spec.Model); err != nil {
+	if d.task == dataset.Classify {
+		d.classes = cat.ClassNames()
+	}
+	if d.task == dataset.Regress {
+		d.targets, d.namedTargets = regressionTargets(cat.Targets, r.spec.Model)
+	}
+	if err := d.examples(cat, part); err != nil {
 		return nil, err
 	}
-	if len(d.val) > 0 {
-		d.valFrom = "split"
-	} else if d.carveVal(spec.Seed) {
-		d.valFrom = "train"
-	}
-
+	d.validation(spec.Seed)
 	if err := r.features(ctx, d); err != nil {
 		return nil, err
 	}
 	if len(d.train) == 0 {
 		return nil, fmt.Errorf("dataset %s: %w (split %s)", cat.Root, errNoData, spec.Split)
 	}
-	d.normalise(spec.Features)
+	d.normalise(spec.Features, nil)
+	if d.task == dataset.Regress {
+		d.standardiseTargets(nil)
+	}
 	return d, nil
+}
+
+// open opens the run's dataset and checks that it fits the task and the feature kind.
+func (r *runner) open() (*dataset.Catalog, *data, error) {
+	spec := &r.spec
+	r.progress("open", 0, 0)
+	cat, err := dataset.Open(spec.Dataset.Spec)
+	if err != nil {
+		return nil, nil, fmt.Errorf("dataset: %w", err)
+	}
+	d := &data{items: cat.Items, testName: "test"}
+	for _, p := range cat.Problems {
+		d.problems = append(d.problems, p.Error())
+	}
+	d.task = cat.Task
+	if spec.Task != "" {
+		d.task = dataset.Task(spec.Task)
+	}
+	switch {
+	case d.task == dataset.Pairs && cat.Task != dataset.Pairs:
+		return nil, nil, fmt.Errorf("task pairs: dataset %s (layout %s) has no pairs: give a pair list or dataset.spec.pairs", cat.Root, cat.Layout)
+	case d.task != dataset.Pairs && cat.Task == dataset.Pairs:
+		return nil, nil, fmt.Errorf("task %s: dataset %s is a pair list (task pairs)", d.task, cat.Root)
+	case d.task == dataset.Regress && len(cat.Targets) == 0:
+		return nil, nil, fmt.Errorf("task regress: dataset %s has no regression targets", cat.Root)
+	case d.task == dataset.Classify && len(cat.Classes) < 2:
+		return nil, nil, fmt.Errorf("task classify: dataset %s has %d classes, need at least 2", cat.Root, len(cat.Classes))
+	}
+	if images := isImages(cat.Items); spec.Features.Config.Kind != KindNpy && images != (spec.Features.Config.Kind == KindImage) {
+		what := "audio"
+		if images {
+			what = "images"
+		}
+		return nil, nil, fmt.Errorf("features.config.kind: %q does not fit dataset %s, which holds %s (kind %q is for images)", spec.Features.Config.Kind, cat.Root, what, KindImage)
+	}
+	d.noise = cat.Noise
+	return cat, d, nil
+}
+
+// partition splits the catalog as the spec says (resolving spec.Split "" to the dataset's own
+// split), with the run's seed. A group split of pairs splits their items' groups (people,
+// speakers): see splitPairsByGroup; the pairs it leaves out are reported in d.problems.
+func (r *runner) partition(cat *dataset.Catalog, d *data) (dataset.Partition, error) {
+	spec := &r.spec
+	if spec.Split == "" {
+		spec.Split = defaultSplit(cat)
+	}
+	ss, err := dataset.ParseSplitSpec(spec.Split)
+	if err != nil {
+		return dataset.Partition{}, fmt.Errorf("split: %w", err)
+	}
+	ss.Seed = spec.Seed
+	if cat.Task == dataset.Pairs && ss.Kind == dataset.SplitGroup {
+		part, dropped, err := splitPairsByGroup(cat, ss)
+		if err == nil && dropped > 0 {
+			d.problems = append(d.problems, fmt.Sprintf("split %s: %d pairs of two people in different parts left out", spec.Split, dropped))
+		}
+		return part, err
+	}
+	splits, err := dataset.Split(cat, ss)
+	if err != nil {
+		return dataset.Partition{}, err
+	}
+	return splits.Folds[0], nil
+}
+
+// validation records where the validation examples come from, holding out a tenth of the
+// training clips when the split has no validation part.
+func (d *data) validation(seed uint64) {
+	if len(d.val) > 0 {
+		d.valFrom = "split"
+	} else if d.carveVal(seed) {
+		d.valFrom = "train"
+	}
 }
 
 // defaultSplit is the dataset's own split when every item (or pair) has a list-defined subset
@@ -179,12 +228,13 @@ func defaultSplit(cat *dataset.Catalog) string {
 	return "random:0.8,0.1,0.1"
 }
 
-// examples builds the examples of each part of the partition.
-func (d *data) examples(cat *dataset.Catalog, part dataset.Partition, m ModelRef) error {
+// examples builds the examples of each part of the partition, with d.classes (classification)
+// or d.targets (regression) already set; an item whose label is not one of d.classes, or that
+// lacks a target, is reported and left out.
+func (d *data) examples(cat *dataset.Catalog, part dataset.Partition) error {
 	var build func(i int) (example, error)
 	switch d.task {
 	case dataset.Classify:
-		d.classes = cat.ClassNames()
 		index := map[string]int{}
 		for i, c := range d.classes {
 			index[c] = i
@@ -193,12 +243,11 @@ func (d *data) examples(cat *dataset.Catalog, part dataset.Partition, m ModelRef
 			it := cat.Items[i]
 			c, ok := index[it.Label]
 			if !ok {
-				return example{}, fmt.Errorf("%s: no label", it.ID)
+				return example{}, fmt.Errorf("%s: label %q is not one of the model's classes", it.ID, it.Label)
 			}
 			return example{id: it.ID, clip: it.Parent, a: i, b: -1, y: []float32{float32(c)}, class: c}, nil
 		}
 	case dataset.Regress:
-		d.targets, d.namedTargets = regressionTargets(cat.Targets, m)
 		for _, t := range d.targets {
 			if !slices.Contains(cat.Targets, t) {
 				return fmt.Errorf("model: head %q names no target of the dataset (targets: %s)", t, strings.Join(cat.Targets, ", "))
@@ -206,15 +255,15 @@ func (d *data) examples(cat *dataset.Catalog, part dataset.Partition, m ModelRef
 		}
 		build = func(i int) (example, error) {
 			it := cat.Items[i]
-			y := make([]float32, len(d.targets))
+			y, raw := make([]float32, len(d.targets)), make([]float64, len(d.targets))
 			for j, t := range d.targets {
 				v, ok := it.Targets[t]
 				if !ok || math.IsNaN(v) || math.IsInf(v, 0) {
 					return example{}, fmt.Errorf("%s: no value for target %q", it.ID, t)
 				}
-				y[j] = float32(v)
+				y[j], raw[j] = float32(v), v
 			}
-			return example{id: it.ID, clip: it.Parent, a: i, b: -1, y: y}, nil
+			return example{id: it.ID, clip: it.Parent, a: i, b: -1, y: y, raw: raw}, nil
 		}
 	case dataset.Pairs:
 		d.classes = []string{"different", "same"}
@@ -241,6 +290,104 @@ func (d *data) examples(cat *dataset.Catalog, part dataset.Partition, m ModelRef
 	}
 	d.train, d.val, d.test = conv(part.Train), conv(part.Val), conv(part.Test)
 	return nil
+}
+
+// splitPairsByGroup divides a pair list so that no group (an LFW person, a speaker) is in two
+// parts: the groups, in a seeded order with the most paired first, each go to the part
+// furthest below its share (the spec's fractions) of pair appearances; a pair whose two groups
+// are in the same part goes there, the others (different-person pairs across parts) are left
+// out and counted.
+func splitPairsByGroup(cat *dataset.Catalog, ss dataset.SplitSpec) (dataset.Partition, int, error) {
+	weight := map[string]int{}
+	for _, p := range cat.Pairs {
+		ga, gb := cat.Items[p.A].Group, cat.Items[p.B].Group
+		if ga == "" || gb == "" {
+			return dataset.Partition{}, 0, fmt.Errorf("split %s: the pairs' items have no group (a person, a speaker); use random instead", ss)
+		}
+		weight[ga]++
+		if gb != ga {
+			weight[gb]++
+		}
+	}
+	groups := make([]string, 0, len(weight))
+	total := 0
+	for g, w := range weight {
+		groups = append(groups, g)
+		total += w
+	}
+	sort.Strings(groups)
+	rng := rand.New(rand.NewPCG(ss.Seed, streamPairs))
+	rng.Shuffle(len(groups), func(i, j int) { groups[i], groups[j] = groups[j], groups[i] })
+	sort.SliceStable(groups, func(i, j int) bool { return weight[groups[i]] > weight[groups[j]] })
+	have := make([]float64, len(ss.Fractions))
+	part := map[string]int{}
+	for _, g := range groups {
+		best, gap := 0, math.Inf(-1)
+		for k, f := range ss.Fractions {
+			if f > 0 && f*float64(total)-have[k] > gap {
+				best, gap = k, f*float64(total)-have[k]
+			}
+		}
+		part[g] = best
+		have[best] += float64(weight[g])
+	}
+	var out dataset.Partition
+	lists := [3]*[]int{&out.Train, &out.Val, &out.Test}
+	dropped := 0
+	for i, p := range cat.Pairs {
+		pa, pb := part[cat.Items[p.A].Group], part[cat.Items[p.B].Group]
+		if pa != pb {
+			dropped++
+			continue
+		}
+		*lists[pa] = append(*lists[pa], i)
+	}
+	for k, f := range ss.Fractions {
+		if f > 0 && len(*lists[k]) == 0 {
+			return dataset.Partition{}, 0, fmt.Errorf("split %s: %d groups are too few: part %d got no pairs", ss, len(groups), k+1)
+		}
+	}
+	return out, dropped, nil
+}
+
+// standardiseTargets standardises the regression targets of every example with norm, or,
+// when norm is nil, with the mean and deviation of the training examples' targets (recorded
+// in d.targetNorm and saved with the model).
+func (d *data) standardiseTargets(norm *models.Norm) {
+	if norm == nil {
+		k := len(d.targets)
+		norm = &models.Norm{Mean: make([]float32, k), Std: make([]float32, k)}
+		for j := range k {
+			var sum, sq float64
+			for _, e := range d.train {
+				sum += e.raw[j]
+				sq += e.raw[j] * e.raw[j]
+			}
+			n := float64(max(len(d.train), 1))
+			mean := sum / n
+			std := math.Sqrt(max(sq/n-mean*mean, 0))
+			if !(std > 1e-12) {
+				std = 1
+			}
+			norm.Mean[j], norm.Std[j] = float32(mean), float32(std)
+		}
+	}
+	d.targetNorm = norm
+	for _, exs := range [][]example{d.train, d.val, d.test} {
+		for i := range exs {
+			for j, v := range exs[i].raw {
+				exs[i].y[j] = float32((v - float64(norm.Mean[j])) / float64(norm.Std[j]))
+			}
+		}
+	}
+}
+
+// unstandardise maps a standardised prediction of target j back to the target's units.
+func (d *data) unstandardise(j int, v float32) float64 {
+	if d.targetNorm == nil {
+		return float64(v)
+	}
+	return float64(v)*float64(d.targetNorm.Std[j]) + float64(d.targetNorm.Mean[j])
 }
 
 // regressionTargets are the model's outputs: the names of a multitask model's heads (a preset
@@ -327,13 +474,17 @@ func (d *data) carveVal(seed uint64) bool {
 	return true
 }
 
-// normalise standardises every input with the training split's statistics, pads or crops it
-// to the resolved number of frames and records the statistics.
-func (d *data) normalise(fs FeatureSpec) {
+// normalise standardises every input with norm, or when norm is nil with the training
+// split's statistics (as fs.Normalize says), pads or crops it to the resolved number of
+// frames and records the statistics.
+func (d *data) normalise(fs FeatureSpec, norm *models.Norm) {
 	used := d.usedItems(d.train)
 	var mean, std []float64
-	switch fs.Normalize {
-	case NormalizeBin, NormalizeGlobal:
+	switch {
+	case fs.Normalize == NormalizeNone:
+	case norm != nil:
+		d.norm = norm
+	default:
 		k := d.bins
 		if fs.Normalize == NormalizeGlobal {
 			k = 1
@@ -420,6 +571,17 @@ func (d *data) drop() {
 		return out
 	}
 	d.train, d.val, d.test = keep(d.train), keep(d.val), keep(d.test)
+}
+
+// Fingerprint opens the dataset ref names and returns its content fingerprint, the one a run
+// records in RunSpec.Dataset.Fingerprint (ref.Fingerprint is ignored), so that a caller can
+// tell whether the data changed since a run without training again.
+func Fingerprint(ctx context.Context, ref DatasetRef) (string, error) {
+	cat, err := dataset.Open(ref.Spec)
+	if err != nil {
+		return "", fmt.Errorf("dataset: %w", err)
+	}
+	return fingerprint(ctx, cat, runtime.GOMAXPROCS(0))
 }
 
 // fingerprint is a SHA-256 over the catalog, item by item in ID order: ID, label, group,

@@ -1,8 +1,12 @@
 package train
 
 import (
+	"context"
+	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
+	"strings"
 
 	"github.com/hark-audio/hark/engine/dataset"
 	"github.com/hark-audio/hark/engine/eval"
@@ -96,9 +100,10 @@ func (d *data) scored(exs []example, out []float32) []eval.Scored {
 }
 
 // evaluate scores the final model on the test split (the validation split when there is no
-// test split) and builds the result.
+// test split) and builds the result. Regression targets and predictions are reported in the
+// targets' own units (MSE included); the loss is the training loss, on standardised targets.
 func (r *runner) evaluate(d *data, m *models.Model, ps *progressState) (*Result, error) {
-	split, exs := "test", d.test
+	split, exs := d.testName, d.test
 	if len(exs) == 0 {
 		split, exs = "val", d.val
 	}
@@ -144,7 +149,7 @@ func (r *runner) evaluate(d *data, m *models.Model, ps *progressState) (*Result,
 		for i, e := range exs {
 			yt[i], yp[i] = make([]float64, len(d.targets)), make([]float64, len(d.targets))
 			for j := range d.targets {
-				yt[i][j], yp[i][j] = float64(e.y[j]), float64(out[i*k+j])
+				yt[i][j], yp[i][j] = e.raw[j], d.unstandardise(j, out[i*k+j])
 			}
 		}
 		rm, err := eval.RegressionTargets(d.targets, yt, yp)
@@ -251,4 +256,179 @@ func (r *runner) pairs(res *Result, d *data, m *models.Model, exs []example, out
 		res.Items[i] = eval.Classified{ID: e.id, True: e.class, Probs: []float64{1 - s, s}}
 	}
 	return res.report(rows)
+}
+
+// EvalOptions say what Evaluate scores and how; Threads and Extract never change a number.
+type EvalOptions struct {
+	// Data, when not nil, is another dataset to score instead of the spec's.
+	Data *DatasetRef
+	// Split, when not "", replaces the spec's split (a dataset.ParseSplitSpec string).
+	Split string
+	// All scores every item (or pair) of the dataset, not the split's test part.
+	All bool
+	// Threads bounds feature extraction and the kernels (0: the spec's, else all cores).
+	Threads int
+	// Extract computes features of whole audio files (a cache); nil extracts directly.
+	Extract ExtractFunc
+}
+
+// Evaluate scores a saved model (a run's ModelFile) the way the run that trained it did: the
+// run's spec opens and splits the dataset (with its seed), the features of the test part (the
+// validation part when there is none) are computed and normalised with the statistics saved
+// in the model, and the result is built by the same code as a run's, so that evaluating a
+// run's model on its own spec reproduces the run's Result bit for bit (metrics, report,
+// confusion, predictions; not the training times). The model decides the task, the classes
+// and targets, and the feature configuration; items whose class the model does not know are
+// left out and reported in Result.Problems. Pairs are scored at the threshold of the
+// validation pairs' equal-error point, as in training.
+func Evaluate(ctx context.Context, spec RunSpec, modelPath string, opt EvalOptions) (*Result, error) {
+	if opt.Data != nil {
+		spec.Dataset = *opt.Data
+	}
+	if opt.Split != "" {
+		spec.Split = opt.Split
+	}
+	if spec.Dataset.Spec.Root == "" {
+		return nil, fmt.Errorf("evaluate: no dataset folder given")
+	}
+	if spec.Split != "" {
+		if _, err := dataset.ParseSplitSpec(spec.Split); err != nil {
+			return nil, fmt.Errorf("split: %w", err)
+		}
+	}
+	if spec.Train.Batch <= 0 {
+		spec.Train.Batch = defaultBatch
+	}
+	r := &runner{spec: spec, opt: Options{Threads: opt.Threads, Extract: opt.Extract}, emit: func(Event) {}}
+	m, meta, err := models.LoadFile(modelPath, models.Options{Batch: spec.Train.Batch, Threads: r.threads()})
+	if err != nil {
+		return nil, err
+	}
+	if err := r.modelFeatures(m, meta); err != nil {
+		return nil, fmt.Errorf("%s: %w", modelPath, err)
+	}
+	heads := m.Heads()
+	switch {
+	case m.Spec().Siamese:
+		r.spec.Task = string(dataset.Pairs)
+	case len(heads) == 1 && heads[0].Kind == models.HeadSoftmax:
+		r.spec.Task = string(dataset.Classify)
+		if len(meta.Classes) != heads[0].Outputs {
+			return nil, fmt.Errorf("%s: %d class names for %d outputs", modelPath, len(meta.Classes), heads[0].Outputs)
+		}
+	default:
+		r.spec.Task = string(dataset.Regress)
+	}
+	cat, d, err := r.open()
+	if err != nil {
+		return nil, err
+	}
+	var part dataset.Partition
+	if opt.All {
+		n := len(cat.Items)
+		if d.task == dataset.Pairs {
+			n = len(cat.Pairs)
+		}
+		for i := range n {
+			part.Test = append(part.Test, i)
+		}
+		d.testName = "all"
+	} else if part, err = r.partition(cat, d); err != nil {
+		return nil, err
+	}
+	switch d.task {
+	case dataset.Classify:
+		d.classes = meta.Classes
+	case dataset.Regress:
+		if d.targets, d.namedTargets = evalTargets(m, meta, cat.Targets); len(d.targets) != m.Outputs() {
+			return nil, fmt.Errorf("%s: %d targets (%s) for %d outputs", modelPath, len(d.targets), strings.Join(d.targets, ", "), m.Outputs())
+		}
+	}
+	if err := d.examples(cat, part); err != nil {
+		return nil, err
+	}
+	if !opt.All {
+		d.validation(r.spec.Seed)
+	}
+	// Only the evaluated examples need features, and the validation pairs that choose the
+	// threshold.
+	d.train = nil
+	if len(d.test) > 0 && d.task != dataset.Pairs {
+		d.val = nil
+	}
+	if err := r.features(ctx, d); err != nil {
+		return nil, err
+	}
+	if in := m.Spec().Input; d.bins != 0 && in[len(in)-1] != d.bins {
+		return nil, fmt.Errorf("%s: the model reads %d feature bins, the features of %s give %d", modelPath, in[len(in)-1], cat.Root, d.bins)
+	}
+	if n := meta.Norm; n != nil && r.spec.Features.Normalize != NormalizeNone && len(n.Mean) != 1 && len(n.Mean) != d.bins {
+		return nil, fmt.Errorf("%s: normalisation statistics of %d values do not fit %d feature bins", modelPath, len(n.Mean), d.bins)
+	}
+	d.normalise(r.spec.Features, meta.Norm)
+	if d.task == dataset.Regress && meta.TargetNorm != nil {
+		d.standardiseTargets(meta.TargetNorm)
+	}
+	res, err := r.evaluate(d, m, &progressState{})
+	if err != nil {
+		return nil, err
+	}
+	res.Model = modelPath
+	return res, nil
+}
+
+// modelFeatures sets the spec's features to those the model was trained on (its saved
+// feature spec; the input shape decides what the saved spec leaves open).
+func (r *runner) modelFeatures(m *models.Model, meta models.Meta) error {
+	f := &r.spec.Features
+	if len(meta.Features) > 0 {
+		*f = FeatureSpec{}
+		if err := json.Unmarshal(meta.Features, f); err != nil {
+			return fmt.Errorf("feature configuration: %w", err)
+		}
+	}
+	in := m.Spec().Input
+	if len(in) < 2 {
+		return fmt.Errorf("input shape %v is not frames x bins", in)
+	}
+	if f.Layout == "" {
+		f.Layout = LayoutImage
+		if len(in) == 2 {
+			f.Layout = LayoutSequence
+		}
+	}
+	if f.Frames == 0 {
+		f.Frames = in[len(in)-2]
+	}
+	switch f.Config.Kind {
+	case KindImage:
+		if f.Normalize == "" {
+			f.Normalize = NormalizeGlobal
+		}
+		f.ImageSize = f.Frames
+	case KindNpy:
+	default:
+		fillConfig(&f.Config)
+	}
+	if f.Normalize == "" {
+		f.Normalize = NormalizeBin
+	}
+	return nil
+}
+
+// evalTargets are a regression model's target names: the saved ones, else its named heads,
+// else the dataset's targets.
+func evalTargets(m *models.Model, meta models.Meta, all []string) (names []string, named bool) {
+	heads := m.Heads()
+	named = len(heads) > 0 && heads[0].Name != ""
+	if len(meta.Targets) > 0 {
+		return meta.Targets, named
+	}
+	if named {
+		for _, h := range heads {
+			names = append(names, h.Name)
+		}
+		return names, true
+	}
+	return slices.Clone(all), false
 }

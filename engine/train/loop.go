@@ -84,13 +84,17 @@ func (r *runner) run(ctx context.Context, st *checkpoint) (*Result, error) {
 			return nil, err
 		}
 	}
+	wave, err := r.newWaveAugmenter(d)
+	if err != nil {
+		return nil, err
+	}
 	r.emit(RunStarted{
 		Header: r.header(), Spec: r.spec, Task: string(d.task), Classes: d.classes, Targets: d.targets,
 		Sizes: map[string]int{"train": len(d.train), "val": len(d.val), "test": len(d.test)},
 		Input: m.Spec().Input, Params: m.NumParams(), ResumedFrom: ps.Epoch, Problems: d.problems,
 		ValFrom: d.valFrom,
 	})
-	t := &trainer{r: r, d: d, m: m, meta: meta, best: best, ps: ps}
+	t := &trainer{r: r, d: d, m: m, meta: meta, best: best, ps: ps, wave: wave}
 	if err := t.loop(ctx); err != nil {
 		return nil, err
 	}
@@ -127,6 +131,8 @@ type trainer struct {
 	ps       progressState
 	// probe are the training examples the training metric is measured on.
 	probe []example
+	// wave, when not nil, augments the training clips every epoch.
+	wave *waveAugmenter
 }
 
 // loop trains until the last epoch, early stopping or ctx's cancellation, checkpointing as it
@@ -188,6 +194,11 @@ func (t *trainer) epoch(ctx context.Context, epoch int) (loss float64, n int, do
 	aug := newAugmenter(r.spec, d, epoch)
 	batches := (len(order) + bs - 1) / bs
 	b := newBatcher(d, m, bs)
+	if t.wave != nil {
+		if b.inputs, b.lengths, err = t.wave.epoch(ctx, d, epoch, r.threads()); err != nil {
+			return 0, 0, false, nil // stopped while augmenting
+		}
+	}
 	var tick ticker
 	tick.last = time.Now()
 	start := time.Now()

@@ -122,10 +122,11 @@ func sameHeads(have, want []models.Head) bool {
 	return true
 }
 
-// meta is what the saved model carries: class names, the feature spec and the normalisation.
+// meta is what the saved model carries: class names or target names, the feature spec and
+// the normalisation of the inputs and of the regression targets.
 func (r *runner) meta(d *data) models.Meta {
 	fs, _ := json.Marshal(r.spec.Features) // plain data always marshals
-	return models.Meta{Classes: d.classes, Features: fs, Norm: d.norm}
+	return models.Meta{Classes: d.classes, Targets: d.targets, Features: fs, Norm: d.norm, TargetNorm: d.targetNorm}
 }
 
 // recurrentModel reports whether a model reads sequences with lengths.

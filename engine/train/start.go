@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"slices"
 
+	"github.com/hark-audio/hark/engine/augment"
 	"github.com/hark-audio/hark/engine/dataset"
 	"github.com/hark-audio/hark/engine/extract"
 	"github.com/hark-audio/hark/models"
@@ -296,10 +297,14 @@ func Resolve(spec RunSpec) (RunSpec, error) {
 
 	if a := s.Augment; a != nil {
 		switch {
-		case a.NoiseProb != 0 || a.NoiseMax != 0:
-			return bad("augment.noise_prob", "background-noise mixing is not supported yet (use shift and SpecAugment masks)")
-		case a.GainDB != 0:
-			return bad("augment.gain_db", "gain augmentation is not supported yet (use shift and SpecAugment masks)")
+		case !(a.NoiseProb >= 0 && a.NoiseProb <= 1):
+			return bad("augment.noise_prob", "%g: want a probability between 0 and 1", a.NoiseProb)
+		case !(a.NoiseMax >= 0 && a.NoiseMax <= 10):
+			return bad("augment.noise_max", "%g: want a volume between 0 and 10", a.NoiseMax)
+		case !(a.GainDB >= 0 && a.GainDB <= 60):
+			return bad("augment.gain_db", "%g: want decibels between 0 and 60", a.GainDB)
+		case (augment.Config(*a).Noise() || a.GainDB > 0) && (f.Config.Kind == KindImage || f.Config.Kind == KindNpy):
+			return bad("augment", "noise and gain change audio clips: %s features have none", f.Config.Kind)
 		case a.Shift < 0 || a.Shift > 60:
 			return bad("augment.shift", "%g: want seconds between 0 and 60", a.Shift)
 		case a.TimeMasks < 0 || a.TimeMaskWidth < 0 || (a.TimeMasks > 0 && a.TimeMaskWidth == 0):

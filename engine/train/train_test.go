@@ -169,7 +169,8 @@ func TestBadSpecErrorsNameTheField(t *testing.T) {
 		{"bad split", func(s *RunSpec) { s.Split = "random:0.5,0.1" }, "split:"},
 		{"bad version", func(s *RunSpec) { s.Version = 9 }, "version 9"},
 		{"bad task", func(s *RunSpec) { s.Task = "cluster" }, `task: "cluster"`},
-		{"noise", func(s *RunSpec) { s.Augment = &AugmentSpec{NoiseProb: 0.5} }, "augment.noise_prob"},
+		{"noise", func(s *RunSpec) { s.Augment = &AugmentSpec{NoiseProb: 1.5} }, "augment.noise_prob"},
+		{"gain", func(s *RunSpec) { s.Augment = &AugmentSpec{GainDB: -1} }, "augment.gain_db"},
 	}
 	for _, c := range cases {
 		s := good
