@@ -30,7 +30,7 @@ var replayRunner = replayTrain
 // replayFingerprint, when set, computes a dataset's content fingerprint as it is now, so that
 // --verify says "dataset changed" before re-running anything; nil leaves that check to the
 // runner.
-var replayFingerprint func(ctx context.Context, ref train.DatasetRef) (string, error)
+var replayFingerprint = datasetFingerprint
 
 var errNoEngine = errors.New("training engine not available")
 
