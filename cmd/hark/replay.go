@@ -14,7 +14,6 @@ import (
 
 	"github.com/charmbracelet/x/term"
 
-	"github.com/hark-audio/hark/engine/train"
 	"github.com/hark-audio/hark/sessions"
 	"github.com/hark-audio/hark/sessions/playback"
 	"github.com/hark-audio/hark/tui"
