@@ -9,6 +9,8 @@ import (
 	"io"
 	"math"
 	"os"
+
+	"github.com/hark-audio/hark/internal/atomicfile"
 )
 
 // magic starts every saved model; the digit is the format version.
@@ -190,18 +192,7 @@ func Load(r io.Reader, opt Options) (*Model, Meta, error) {
 
 // SaveFile writes the model to path (see Save).
 func (m *Model) SaveFile(path string, meta Meta) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return fmt.Errorf("save model: %w", err)
-	}
-	if err := m.Save(f, meta); err != nil {
-		f.Close()
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("save model: %w", err)
-	}
-	return nil
+	return atomicfile.Write(path, func(w io.Writer) error { return m.Save(w, meta) })
 }
 
 // LoadFile reads a model saved with SaveFile.

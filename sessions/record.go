@@ -7,12 +7,12 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"sync"
 	"time"
 
 	"github.com/hark-audio/hark/engine"
 	"github.com/hark-audio/hark/engine/train"
+	"github.com/hark-audio/hark/internal/atomicfile"
 )
 
 func harkVersion() string { return engine.Version }
@@ -443,7 +443,7 @@ func (r *Recorder) flush() error {
 	r.s.Updated = r.stamp()
 	data, err := Marshal(&r.s)
 	if err == nil {
-		err = WriteFileAtomic(r.path, data)
+		err = atomicfile.WriteFile(r.path, data)
 	}
 	if err != nil {
 		r.err = fmt.Errorf("session %s: %w", r.path, err)
@@ -452,46 +452,5 @@ func (r *Recorder) flush() error {
 	r.err = nil
 	r.writes++
 	r.written = len(data)
-	return nil
-}
-
-// WriteFileAtomic replaces path with data so that a reader (or a crash at any moment) sees
-// either the old file or the new one, never a mix: it writes a temporary file in the same
-// folder, syncs it, renames it over path and syncs the folder.
-func WriteFileAtomic(path string, data []byte) (err error) {
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
-	f, err := os.CreateTemp(dir, "."+base+".tmp-*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(tmp)
-		}
-	}()
-	if _, err = f.Write(data); err != nil {
-		return err
-	}
-	if err = f.Chmod(0o644); err != nil {
-		return err
-	}
-	if err = f.Sync(); err != nil {
-		return err
-	}
-	if err = f.Close(); err != nil {
-		return err
-	}
-	if err = os.Rename(tmp, path); err != nil {
-		return err
-	}
-	if d, derr := os.Open(dir); derr == nil { // make the rename itself durable
-		d.Sync()
-		d.Close()
-	}
 	return nil
 }

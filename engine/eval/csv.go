@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/hark-audio/hark/internal/atomicfile"
 )
 
 // Row is one line of the predictions CSV (`id,true,pred,score`, one row per evaluated item): for
@@ -37,16 +39,8 @@ func WritePredictions(w io.Writer, rows []Row) error {
 
 // WritePredictionsFile writes the predictions CSV to path, replacing it.
 func WritePredictionsFile(path string, rows []Row) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return fmt.Errorf("eval: write predictions: %w", err)
-	}
-	err = writePredictions(f, rows)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return fmt.Errorf("eval: write predictions %s: %w", path, err)
+	if err := atomicfile.Write(path, func(w io.Writer) error { return writePredictions(w, rows) }); err != nil {
+		return fmt.Errorf("eval: predictions: %w", err)
 	}
 	return nil
 }

@@ -2,11 +2,13 @@ package extract
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"time"
 
 	"github.com/hark-audio/hark/features"
+	"github.com/hark-audio/hark/internal/atomicfile"
 )
 
 // Result is one file's feature, shaped as librosa returns it.
@@ -49,22 +51,7 @@ func (r *Result) WriteNpyFile(path string) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
-	f, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	err = writeNpy(f, r.Shape(), r.flat())
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), path)
-	}
-	if err != nil {
-		os.Remove(f.Name())
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	return nil
+	return atomicfile.Write(path, func(w io.Writer) error { return writeNpy(w, r.Shape(), r.flat()) })
 }
 
 // flat is the result's values in C order, matching Shape.

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/hark-audio/hark/internal/atomicfile"
 	"github.com/hark-audio/hark/models"
 )
 
@@ -48,13 +49,13 @@ func (t *trainer) checkpoint() error {
 	if err := t.m.Save(&buf, t.meta); err != nil {
 		return fmt.Errorf("checkpoint: %w", err)
 	}
-	if err := writeAtomic(filepath.Join(dir, cp.Model), buf.Bytes()); err != nil {
+	if err := atomicfile.WriteFile(filepath.Join(dir, cp.Model), buf.Bytes()); err != nil {
 		return err
 	}
 	if t.best != nil {
 		cp.Best = fmt.Sprintf("best-%04d.hark", t.ps.Best)
 		if cp.Best != t.bestFile {
-			if err := writeAtomic(filepath.Join(dir, cp.Best), t.best); err != nil {
+			if err := atomicfile.WriteFile(filepath.Join(dir, cp.Best), t.best); err != nil {
 				return err
 			}
 			t.bestFile = cp.Best
@@ -64,7 +65,7 @@ func (t *trainer) checkpoint() error {
 	if err != nil {
 		return fmt.Errorf("checkpoint: %w", err)
 	}
-	if err := writeAtomic(statePath(dir), js); err != nil {
+	if err := atomicfile.WriteFile(statePath(dir), js); err != nil {
 		return err
 	}
 	// Older model files are no longer named by the state.
@@ -125,31 +126,7 @@ func writeModel(path string, m *models.Model, meta models.Meta) error {
 	if err := m.Save(&buf, meta); err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
-	return writeAtomic(path, buf.Bytes())
-}
-
-// writeAtomic writes a file under a temporary name in its folder and renames it into place,
-// so that a reader never sees a partial file.
-func writeAtomic(path string, data []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), path)
-	}
-	if err != nil {
-		os.Remove(f.Name())
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
+	return atomicfile.WriteFile(path, buf.Bytes())
 }
 
 func mkdir(dir string) error {
