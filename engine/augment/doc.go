@@ -9,7 +9,6 @@
 // width is drawn uniformly from [0, width] and its start uniformly among the positions where it
 // fits.
 //
-// Same Config, same input and same generator state give the same output, bit for bit. Config
-// has the fields of engine/train.AugmentSpec in the same order and with the same types, so one
-// converts to the other with a plain conversion: augment.Config(spec).
+// Same Config, same input and same generator state give the same output, bit for bit. A run's
+// spec stores a Config as it is (engine/train.AugmentSpec is this type).
 package augment

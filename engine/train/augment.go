@@ -30,10 +30,10 @@ type waveAugmenter struct {
 // asking for noise from a dataset without any is an error.
 func (r *runner) newWaveAugmenter(d *data) (*waveAugmenter, error) {
 	a := r.spec.Augment
-	if a == nil || !augment.Config(*a).WaveLevel() || len(d.train) == 0 {
+	if a == nil || !a.WaveLevel() || len(d.train) == 0 {
 		return nil, nil
 	}
-	w := &waveAugmenter{cfg: augment.Config(*a), seed: r.spec.Seed ^ streamWave, fc: r.spec.Features.Config}
+	w := &waveAugmenter{cfg: *a, seed: r.spec.Seed ^ streamWave, fc: r.spec.Features.Config}
 	if !w.cfg.Noise() {
 		return w, nil
 	}

@@ -5,7 +5,6 @@ import (
 	"math/rand/v2"
 	"slices"
 
-	"github.com/hark-audio/hark/engine/augment"
 	"github.com/hark-audio/hark/models"
 )
 
@@ -80,7 +79,7 @@ func newAugmenter(spec RunSpec, d *data, epoch int) *augmenter {
 		return nil
 	}
 	// With noise or gain, the clip itself is shifted (waveAugmenter); else its frames are.
-	frameShift := a.Shift > 0 && !augment.Config(*a).WaveLevel()
+	frameShift := a.Shift > 0 && !a.WaveLevel()
 	if !frameShift && a.TimeMasks == 0 && a.FreqMasks == 0 {
 		return nil
 	}

@@ -1,6 +1,7 @@
 package train
 
 import (
+	"github.com/hark-audio/hark/engine/augment"
 	"github.com/hark-audio/hark/engine/dataset"
 	"github.com/hark-audio/hark/engine/extract"
 	"github.com/hark-audio/hark/models"
@@ -134,24 +135,9 @@ type EarlyStop struct {
 	Patience int    `json:"patience,omitempty"`
 }
 
-// AugmentSpec configures training-time augmentation (engine/augment); all draws come from the
-// run's seed.
-type AugmentSpec struct {
-	// Noise mixes background noise (the catalog's noise files) with probability NoiseProb at a
-	// volume drawn uniformly from [0, NoiseMax].
-	NoiseProb float64 `json:"noise_prob,omitempty"`
-	NoiseMax  float64 `json:"noise_max,omitempty"`
-	// Shift moves the clip by up to Shift seconds either way, filling with zeros.
-	Shift float64 `json:"shift,omitempty"`
-	// GainDB scales by a gain drawn from [-GainDB, +GainDB] decibels.
-	GainDB float64 `json:"gain_db,omitempty"`
-	// TimeMasks and FreqMasks are SpecAugment masks of up to TimeMaskWidth frames and
-	// FreqMaskWidth bins.
-	TimeMasks     int `json:"time_masks,omitempty"`
-	TimeMaskWidth int `json:"time_mask_width,omitempty"`
-	FreqMasks     int `json:"freq_masks,omitempty"`
-	FreqMaskWidth int `json:"freq_mask_width,omitempty"`
-}
+// AugmentSpec configures training-time augmentation: engine/augment's Config (noise, shift,
+// gain, SpecAugment masks); all draws come from the run's seed.
+type AugmentSpec = augment.Config
 
 // ParseRunSpec decodes a RunSpec from JSON, rejecting unknown fields and versions.
 func ParseRunSpec(data []byte) (RunSpec, error) {

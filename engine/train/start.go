@@ -7,7 +7,6 @@ import (
 	"runtime"
 	"slices"
 
-	"github.com/hark-audio/hark/engine/augment"
 	"github.com/hark-audio/hark/engine/dataset"
 	"github.com/hark-audio/hark/engine/extract"
 	"github.com/hark-audio/hark/models"
@@ -303,7 +302,7 @@ func Resolve(spec RunSpec) (RunSpec, error) {
 			return bad("augment.noise_max", "%g: want a volume between 0 and 10", a.NoiseMax)
 		case !(a.GainDB >= 0 && a.GainDB <= 60):
 			return bad("augment.gain_db", "%g: want decibels between 0 and 60", a.GainDB)
-		case (augment.Config(*a).Noise() || a.GainDB > 0) && (f.Config.Kind == KindImage || f.Config.Kind == KindNpy):
+		case (a.Noise() || a.GainDB > 0) && (f.Config.Kind == KindImage || f.Config.Kind == KindNpy):
 			return bad("augment", "noise and gain change audio clips: %s features have none", f.Config.Kind)
 		case a.Shift < 0 || a.Shift > 60:
 			return bad("augment.shift", "%g: want seconds between 0 and 60", a.Shift)
