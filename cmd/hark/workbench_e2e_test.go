@@ -14,6 +14,8 @@ import (
 
 	"github.com/creack/pty"
 	"golang.org/x/sys/unix"
+
+	"github.com/hark-audio/hark/views/tuitest"
 )
 
 // ptyTerm is the real hark binary running in a pseudo-terminal, its output fed to a screen.
@@ -22,7 +24,7 @@ type ptyTerm struct {
 	ptmx    *os.File // the terminal's side we read and type on
 	tty     *os.File // the program's side, kept open to read its modes after it exits
 	mu      sync.Mutex
-	scr     *screen
+	scr     *tuitest.Screen
 	raw     strings.Builder // the whole output stream
 	done    chan struct{}   // closed when the output ends
 	exited  chan struct{}   // closed when the process has exited, exitErr set
@@ -56,7 +58,7 @@ func startHark(t *testing.T, args ...string) *ptyTerm {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	tm := &ptyTerm{t: t, ptmx: ptmx, tty: tty, scr: newScreen(80, 24),
+	tm := &ptyTerm{t: t, ptmx: ptmx, tty: tty, scr: tuitest.NewScreen(80, 24),
 		done: make(chan struct{}), exited: make(chan struct{})}
 	go tm.read()
 	go func() {
@@ -185,8 +187,8 @@ func TestWorkbenchEndToEnd(t *testing.T) {
 	tm.mu.Lock()
 	raw, scr := tm.raw.String(), tm.scr
 	tm.mu.Unlock()
-	if !scr.altEntered || scr.altActive {
-		t.Errorf("alternate screen: entered %v, still active after exit %v", scr.altEntered, scr.altActive)
+	if entered, active := scr.AltScreen(); !entered || active {
+		t.Errorf("alternate screen: entered %v, still active after exit %v", entered, active)
 	}
 	if i := strings.LastIndex(raw, "\x1b[?25l"); i >= 0 && !strings.Contains(raw[i:], "\x1b[?25h") {
 		t.Error("the cursor was hidden and not shown again")

@@ -199,7 +199,7 @@ type client struct {
 	sess    *gossh.Session
 	stdin   io.WriteCloser
 	mu      sync.Mutex
-	scr     *screen
+	scr     *tuitest.Screen
 	raw     bytes.Buffer
 	stderr  bytes.Buffer
 	n       int64 // bytes of output received
@@ -236,7 +236,7 @@ func startShell(t testing.TB, c *gossh.Client, w, h int, term string, env ...str
 	if err := sess.RequestPty(term, h, w, gossh.TerminalModes{}); err != nil {
 		return nil, err
 	}
-	cl := &client{t: t, c: c, sess: sess, scr: newScreen(w, h), done: make(chan struct{})}
+	cl := &client{t: t, c: c, sess: sess, scr: tuitest.NewScreen(w, h), done: make(chan struct{})}
 	out, err := sess.StdoutPipe()
 	if err != nil {
 		return nil, err

@@ -17,6 +17,8 @@ import (
 	"time"
 
 	gossh "golang.org/x/crypto/ssh"
+
+	"github.com/hark-audio/hark/views/tuitest"
 )
 
 // opensshKey writes a fresh ed25519 key as an OpenSSH private key file and returns the file
@@ -69,7 +71,7 @@ func (e *testEnv) sshCommand(t *testing.T, keyFile string) *exec.Cmd {
 type syncBuffer struct {
 	mu  sync.Mutex
 	buf bytes.Buffer
-	scr *screen
+	scr *tuitest.Screen
 }
 
 func (b *syncBuffer) Write(p []byte) (int, error) {
@@ -102,7 +104,7 @@ func TestOpenSSHClient(t *testing.T) {
 
 	// The authorised key opens the workbench; q closes it and ssh exits 0.
 	cmd := e.sshCommand(t, good)
-	out := &syncBuffer{scr: newScreen(80, 24)}
+	out := &syncBuffer{scr: tuitest.NewScreen(80, 24)}
 	var errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = out, &errOut
 	stdin, err := cmd.StdinPipe()

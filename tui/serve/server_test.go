@@ -60,8 +60,8 @@ func TestEachSessionHasItsOwnSizeAndColours(t *testing.T) {
 	// Each draws for its own terminal: the footer is on its own last line.
 	for _, cl := range []*client{a, b, c} {
 		lines := strings.Split(cl.text(), "\n")
-		if len(lines) != cl.scr.h || strings.TrimSpace(lines[len(lines)-1]) == "" {
-			t.Errorf("%dx%d terminal: last line %q, want the footer", cl.scr.w, cl.scr.h, lines[len(lines)-1])
+		if w, h := cl.scr.Size(); len(lines) != h || strings.TrimSpace(lines[len(lines)-1]) == "" {
+			t.Errorf("%dx%d terminal: last line %q, want the footer", w, h, lines[len(lines)-1])
 		}
 	}
 	// Switching panes in one session does not move the others.

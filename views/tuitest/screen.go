@@ -1,7 +1,4 @@
-package serve
-
-// The screen emulator below is copied from cmd/hark/screen_test.go (test code of package main,
-// which cannot be imported).
+package tuitest
 
 import (
 	"strconv"
@@ -9,12 +6,13 @@ import (
 	"unicode/utf8"
 )
 
-// screen is a small terminal emulator for the end-to-end tests: it keeps the characters of
-// a w x h grid as the program's output stream moves the cursor and writes, following the
+// Screen is a small terminal emulator for end-to-end tests (over a pty or an SSH session): it
+// keeps the characters of a w x h grid as the program's output moves the cursor and writes,
+// following the
 // xterm sequences Bubble Tea's renderer uses (cursor moves, erasing, inserting and deleting
 // characters and lines, scroll regions, repeat). Colours and modes are ignored; the alternate
 // screen is a second grid.
-type screen struct {
+type Screen struct {
 	w, h       int
 	main, alt  [][]rune
 	grid       [][]rune // main or alt
@@ -29,8 +27,9 @@ type screen struct {
 	altActive  bool
 }
 
-func newScreen(w, h int) *screen {
-	s := &screen{w: w, h: h, main: blank(w, h), alt: blank(w, h), bot: h - 1}
+// NewScreen returns a blank w x h screen.
+func NewScreen(w, h int) *Screen {
+	s := &Screen{w: w, h: h, main: blank(w, h), alt: blank(w, h), bot: h - 1}
 	s.grid = s.main
 	return s
 }
@@ -44,7 +43,7 @@ func blank(w, h int) [][]rune {
 }
 
 // Text is the visible screen, lines joined by newlines, trailing spaces trimmed.
-func (s *screen) Text() string {
+func (s *Screen) Text() string {
 	lines := make([]string, s.h)
 	for i, l := range s.grid {
 		lines[i] = strings.TrimRight(string(l), " ")
@@ -53,7 +52,7 @@ func (s *screen) Text() string {
 }
 
 // Write feeds output bytes; sequences split across writes are kept until complete.
-func (s *screen) Write(p []byte) (int, error) {
+func (s *Screen) Write(p []byte) (int, error) {
 	buf := append(s.pending, p...)
 	s.pending = nil
 	i := 0
@@ -69,7 +68,7 @@ func (s *screen) Write(p []byte) (int, error) {
 }
 
 // step consumes one character or sequence from b and returns its length, 0 if incomplete.
-func (s *screen) step(b []byte) int {
+func (s *Screen) step(b []byte) int {
 	switch c := b[0]; {
 	case c == 0x1b:
 		return s.escape(b)
@@ -93,7 +92,7 @@ func (s *screen) step(b []byte) int {
 	return 1
 }
 
-func (s *screen) put(r rune) {
+func (s *Screen) put(r rune) {
 	if s.wrapNext {
 		s.x, s.wrapNext = 0, false
 		s.lineFeed()
@@ -107,7 +106,7 @@ func (s *screen) put(r rune) {
 	}
 }
 
-func (s *screen) lineFeed() {
+func (s *Screen) lineFeed() {
 	s.wrapNext = false
 	if s.y == s.bot {
 		s.scrollUp(1)
@@ -116,14 +115,14 @@ func (s *screen) lineFeed() {
 	s.y = min(s.h-1, s.y+1)
 }
 
-func (s *screen) scrollUp(n int) {
+func (s *Screen) scrollUp(n int) {
 	for range n {
 		copy(s.grid[s.top:s.bot], s.grid[s.top+1:s.bot+1])
 		s.grid[s.bot] = []rune(strings.Repeat(" ", s.w))
 	}
 }
 
-func (s *screen) scrollDown(n int) {
+func (s *Screen) scrollDown(n int) {
 	for range n {
 		copy(s.grid[s.top+1:s.bot+1], s.grid[s.top:s.bot])
 		s.grid[s.top] = []rune(strings.Repeat(" ", s.w))
@@ -131,7 +130,7 @@ func (s *screen) scrollDown(n int) {
 }
 
 // escape handles ESC sequences: CSI, OSC, DCS/APC (skipped) and the two-byte ones.
-func (s *screen) escape(b []byte) int {
+func (s *Screen) escape(b []byte) int {
 	if len(b) < 2 {
 		return 0
 	}
@@ -173,7 +172,7 @@ func (s *screen) escape(b []byte) int {
 	return 2
 }
 
-func (s *screen) csi(b []byte) int {
+func (s *Screen) csi(b []byte) int {
 	end := -1
 	for i := 2; i < len(b); i++ {
 		if b[i] >= 0x40 && b[i] <= 0x7e {
@@ -278,7 +277,7 @@ func (s *screen) csi(b []byte) int {
 	return end + 1
 }
 
-func (s *screen) eraseLine(mode int) {
+func (s *Screen) eraseLine(mode int) {
 	from, to := s.x, s.w
 	switch mode {
 	case 1:
@@ -291,7 +290,7 @@ func (s *screen) eraseLine(mode int) {
 	}
 }
 
-func (s *screen) eraseDisplay(mode int) {
+func (s *Screen) eraseDisplay(mode int) {
 	switch mode {
 	case 0:
 		s.eraseLine(0)
@@ -310,7 +309,7 @@ func (s *screen) eraseDisplay(mode int) {
 	}
 }
 
-func (s *screen) setAlt(on bool) {
+func (s *Screen) setAlt(on bool) {
 	if on == s.altActive {
 		return
 	}
@@ -327,3 +326,10 @@ func (s *screen) setAlt(on bool) {
 }
 
 // TestScreen checks the emulator the end-to-end test reads the workbench with.
+
+// Size returns the screen's width and height.
+func (s *Screen) Size() (w, h int) { return s.w, s.h }
+
+// AltScreen reports whether the program entered the alternate screen at some point, and
+// whether it is still in it (a program that quits cleanly leaves it).
+func (s *Screen) AltScreen() (entered, active bool) { return s.altEntered, s.altActive }
