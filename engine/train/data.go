@@ -390,8 +390,10 @@ func (d *data) unstandardise(j int, v float32) float64 {
 	return float64(v)*float64(d.targetNorm.Std[j]) + float64(d.targetNorm.Mean[j])
 }
 
-// regressionTargets are the model's outputs: the names of a multitask model's heads (a preset
-// with named heads, or a spec's), else every target of the dataset in one head.
+// regressionTargets are the model's outputs: the names of a spec's heads; for a preset with
+// named heads (multitask-cnn: valence, energy, danceability), those names when the dataset has
+// them all, else one head per target of the dataset, so that the preset adapts to any data;
+// without named heads, every target of the dataset in one head.
 func regressionTargets(all []string, m ModelRef) (names []string, named bool) {
 	var heads []models.Head
 	if m.Spec != nil {
@@ -407,7 +409,19 @@ func regressionTargets(all []string, m ModelRef) (names []string, named bool) {
 	for _, h := range heads {
 		names = append(names, h.Name)
 	}
+	if m.Spec == nil && !allIn(names, all) {
+		return slices.Clone(all), true
+	}
 	return names, true
+}
+
+func allIn(names, set []string) bool {
+	for _, n := range names {
+		if !slices.Contains(set, n) {
+			return false
+		}
+	}
+	return true
 }
 
 // carveVal holds out a seeded, stratified tenth of the training clips (or pairs) for

@@ -61,8 +61,13 @@ func (r *runner) network(d *data) (*models.Model, error) {
 		// Keep the hidden layers of the spec's head, change its output to the task's.
 		old := spec.AllHeads()
 		for i := range want {
-			if i < len(old) && len(want) == len(old) {
+			switch {
+			case len(want) == len(old):
 				want[i].Layers = old[i].Layers
+			case len(old) > 1 && len(want) > 1:
+				// A multitask preset on other targets: every new head gets the
+				// preset's head layers.
+				want[i].Layers = old[0].Layers
 			}
 		}
 		spec.Head, spec.Heads = models.Head{}, nil
