@@ -28,6 +28,7 @@ func TestEveryPresetTrains(t *testing.T) {
 				if testing.Short() {
 					t.Skip("vggish is slow to train; run without -short")
 				}
+				s.Train.Epochs = 1
 			case "bilstm":
 				s.Features.Layout = LayoutSequence
 			case "multitask-cnn":
