@@ -85,7 +85,7 @@ func TestServeUntilSIGTERM(t *testing.T) {
 	}()
 	listening := regexp.MustCompile(`listening on (\S+), host key (SHA256:\S+)`)
 	var m []string
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(liveness)
 	for m == nil {
 		if time.Now().After(deadline) {
 			t.Fatalf("the server did not start: %s", stderr.String())

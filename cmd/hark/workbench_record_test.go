@@ -22,7 +22,7 @@ import (
 // waitFor polls cond (the program runs in its own goroutines) until it holds or 20 s pass.
 func waitFor(t *testing.T, what string, cond func() bool, poke func()) {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(liveness)
 	for !cond() {
 		if time.Now().After(deadline) {
 			t.Fatalf("timed out waiting for %s", what)

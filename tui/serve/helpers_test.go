@@ -166,7 +166,7 @@ func write(t testing.TB, path, text string) {
 // engineOf returns the engine the server built for the session of owner.
 func (e *testEnv) engineOf(owner string) *UserEngine {
 	e.t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(liveness)
 	for time.Now().Before(deadline) {
 		e.mu.Lock()
 		for _, u := range e.engines {
@@ -314,7 +314,7 @@ func (cl *client) stderrText() string {
 // waitScreen waits until the screen satisfies ok.
 func (cl *client) waitScreen(what string, ok func(string) bool) string {
 	cl.t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
+	deadline := time.Now().Add(liveness)
 	for {
 		s := cl.text()
 		if ok(s) {
@@ -345,7 +345,7 @@ func (cl *client) waitEnd() int {
 	cl.t.Helper()
 	select {
 	case <-cl.done:
-	case <-time.After(15 * time.Second):
+	case <-time.After(liveness):
 		cl.t.Fatalf("the session did not end; the screen:\n%s", cl.text())
 	}
 	var ee *gossh.ExitError
@@ -364,3 +364,8 @@ func (cl *client) typeKeys(s string) {
 		cl.t.Fatal(err)
 	}
 }
+
+// liveness is how long a test waits for something that should happen within a second: long,
+// because CI runs the packages in parallel on two busy cores, and only a failing test waits it
+// out.
+const liveness = 60 * time.Second

@@ -116,7 +116,7 @@ func TestOpenSSHClient(t *testing.T) {
 	}
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(liveness)
 	for !hasTabBar(out.text()) {
 		select {
 		case err := <-done:
@@ -135,7 +135,7 @@ func TestOpenSSHClient(t *testing.T) {
 		if err != nil {
 			t.Errorf("ssh after q: %v (%s)", err, errOut.String())
 		}
-	case <-time.After(15 * time.Second):
+	case <-time.After(liveness):
 		cmd.Process.Kill()
 		t.Fatal("ssh did not end after q")
 	}

@@ -408,7 +408,7 @@ func TestShutdownTellsSessionsAndStopsRuns(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.gate <- struct{}{}
-	for deadline := time.Now().Add(10 * time.Second); e.hub.Runs()[0].Last == nil; {
+	for deadline := time.Now().Add(liveness); e.hub.Runs()[0].Last == nil; {
 		if time.Now().After(deadline) {
 			t.Fatal("the first epoch did not end")
 		}

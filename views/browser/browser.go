@@ -3,6 +3,7 @@ package browser
 import (
 	"fmt"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -49,13 +50,31 @@ type set struct {
 	state loadState
 	err   error
 
-	cat     *dataset.Catalog
-	info    summary
-	search  []string // per item: lower-case "id label group", what the filter matches
-	filter  string
-	visible []int // indices into cat.Items that pass the filter
-	cursor  int   // position in visible
-	offset  int   // first visible row drawn
+	cat    *dataset.Catalog
+	info   summary
+	filter string
+	// listing is the list on show: the items, or the pairs while showPairs is set; other is
+	// the one put away.
+	listing
+	other     listing
+	showPairs bool
+
+	// The split on show: specs[spec], computed in a command (split is nil until it arrives).
+	specs     []string
+	spec      int
+	split     *splitInfo
+	splitErr  error
+	splitting bool
+	// only keeps the items of one part of the split ("" keeps all).
+	only string
+}
+
+// listing is one filterable list: the items, or the pairs.
+type listing struct {
+	search  []string // per entry: lower-case text the filter matches
+	visible []int    // indices into cat.Items (cat.Pairs) that pass the filters
+	cursor  int      // position in visible
+	offset  int      // first visible row drawn
 }
 
 // summary holds what the header shows, computed once when the catalog arrives so that View
@@ -153,6 +172,18 @@ func (b *Browser) Update(msg tea.Msg) (common.Component, tea.Cmd) {
 		return b, b.load(msg.set)
 	case openedMsg:
 		return b, b.opened(msg)
+	case splitMsg:
+		s := b.sets[msg.set]
+		if msg.cat != s.cat || len(s.specs) == 0 || msg.spec != s.specs[s.spec] {
+			return b, nil // a split of a catalog or spec no longer shown
+		}
+		s.split, s.splitErr, s.splitting = msg.info, msg.err, false
+		if !slices.Contains(s.onlyChoices(), s.only) {
+			s.only = ""
+		}
+		s.refilter()
+		b.scroll()
+		return b, nil
 	case tea.KeyPressMsg:
 		if b.filtering {
 			return b, b.filterKey(msg)
@@ -170,28 +201,44 @@ func (b *Browser) opened(msg openedMsg) tea.Cmd {
 	}
 	s.state, s.cat = stateReady, msg.cat
 	s.info = summarize(msg.cat)
-	s.search = make([]string, len(msg.cat.Items))
+	items := listing{search: make([]string, len(msg.cat.Items))}
 	for i, it := range msg.cat.Items {
-		s.search[i] = strings.ToLower(it.ID + " " + it.Label + " " + it.Group)
+		items.search[i] = strings.ToLower(it.ID + " " + it.Label + " " + it.Group)
 	}
+	pairs := listing{search: make([]string, len(msg.cat.Pairs))}
+	for i, p := range msg.cat.Pairs {
+		pairs.search[i] = strings.ToLower(msg.cat.Items[p.A].ID + " " + msg.cat.Items[p.B].ID + " " + sameText(p.Same))
+	}
+	s.listing, s.other, s.showPairs = items, pairs, false
+	s.specs, s.spec, s.split, s.splitErr, s.only = splitSpecs(msg.cat), 0, nil, nil, ""
 	s.applyFilter()
+	split := b.computeSplit(msg.set)
 	// The run panes learn of every opened dataset: Train offers it, Errors finds files in it.
 	opened := common.CatalogMsg{Spec: dataset.Spec{Root: s.root}, Catalog: msg.cat}
 	announce := func() tea.Msg { return opened }
 	if b.previewed || msg.set != b.cur || len(s.visible) == 0 {
-		return announce
+		return tea.Batch(announce, split)
 	}
 	// The inspector gets the first item of the dataset on show once it opens, so that it has
 	// something to show as soon as the user turns to it.
 	b.previewed = true
-	return tea.Batch(announce, b.openItem(s, false))
+	return tea.Batch(announce, b.openItem(s, false), split)
 }
 
 func (b *Browser) openItem(s *set, focus bool) tea.Cmd {
 	msg := common.OpenItemMsg{
 		Catalog: s.cat, Items: append([]int(nil), s.visible...), Index: s.cursor, Focus: focus,
+		Pairs: s.showPairs,
 	}
 	return func() tea.Msg { return msg }
+}
+
+// sameText says whether a pair shares an identity.
+func sameText(same bool) string {
+	if same {
+		return "same"
+	}
+	return "different"
 }
 
 func (b *Browser) key(msg tea.KeyPressMsg) tea.Cmd {
@@ -238,6 +285,27 @@ func (b *Browser) key(msg tea.KeyPressMsg) tea.Cmd {
 		if len(s.visible) > 0 {
 			return b.openItem(s, true)
 		}
+	case key.Matches(msg, b.keys.NextSplit), key.Matches(msg, b.keys.PrevSplit):
+		if len(s.specs) < 2 {
+			return nil
+		}
+		d := 1
+		if key.Matches(msg, b.keys.PrevSplit) {
+			d = len(s.specs) - 1
+		}
+		s.spec = (s.spec + d) % len(s.specs)
+		return b.computeSplit(b.cur)
+	case key.Matches(msg, b.keys.OnlySplit):
+		choices := s.onlyChoices()
+		s.only = choices[(slices.Index(choices, s.only)+1)%len(choices)]
+		s.refilter()
+	case key.Matches(msg, b.keys.Pairs):
+		if len(s.cat.Pairs) == 0 {
+			return nil
+		}
+		s.listing, s.other = s.other, s.listing
+		s.showPairs = !s.showPairs
+		s.refilter()
 	}
 	b.scroll()
 	return nil
@@ -287,11 +355,32 @@ func (b *Browser) filterKey(msg tea.KeyPressMsg) tea.Cmd {
 
 func (b *Browser) current() *set { return b.sets[b.cur] }
 
-// applyFilter keeps the items whose ID, label or group contain every word of the filter.
+// applyFilter keeps the items whose ID, label or group contain every word of the filter (the
+// pairs whose items' IDs or "same"/"different" do), in the part of the split chosen by only,
+// and puts the cursor on the first.
 func (s *set) applyFilter() {
+	s.filterList()
+	s.cursor, s.offset = 0, 0
+}
+
+// refilter applies the filters again, keeping the cursor on the entry it was on when that
+// entry still passes.
+func (s *set) refilter() {
+	was := -1
+	if s.cursor >= 0 && s.cursor < len(s.visible) {
+		was = s.visible[s.cursor]
+	}
+	s.filterList()
+	s.cursor = max(0, slices.Index(s.visible, was))
+}
+
+func (s *set) filterList() {
 	words := strings.Fields(strings.ToLower(s.filter))
 	s.visible = s.visible[:0]
 	for i, text := range s.search {
+		if s.only != "" && s.part(i, s.showPairs) != s.only {
+			continue
+		}
 		keep := true
 		for _, w := range words {
 			if !strings.Contains(text, w) {
@@ -303,7 +392,6 @@ func (s *set) applyFilter() {
 			s.visible = append(s.visible, i)
 		}
 	}
-	s.cursor, s.offset = 0, 0
 }
 
 // scroll keeps the cursor within the list and the list window around the cursor.
@@ -393,7 +481,10 @@ func (b *Browser) ShortHelp() []key.Binding {
 	if b.filtering {
 		return []key.Binding{b.keys.ApplyFilter, b.keys.CancelFilter, b.keys.EraseAll}
 	}
-	keys := []key.Binding{b.keys.Open, b.keys.Filter}
+	keys := []key.Binding{b.keys.Open, b.keys.Filter, b.keys.NextSplit, b.keys.OnlySplit}
+	if s := b.current(); s.cat != nil && len(s.cat.Pairs) > 0 {
+		keys = append(keys, b.keys.Pairs)
+	}
 	if len(b.sets) > 1 {
 		keys = append(keys, b.keys.NextSet)
 	}
@@ -405,6 +496,7 @@ func (b *Browser) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{b.keys.Up, b.keys.Down, b.keys.PageUp, b.keys.PageDown, b.keys.Top, b.keys.Bottom},
 		{b.keys.Open, b.keys.Filter, b.keys.ClearFilter, b.keys.EraseRune, b.keys.EraseAll},
+		{b.keys.NextSplit, b.keys.PrevSplit, b.keys.OnlySplit, b.keys.Pairs},
 		{b.keys.PrevSet, b.keys.NextSet, b.keys.Reload},
 	}
 }

@@ -4,7 +4,12 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"image"
+	"image/color"
+	"image/png"
+	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -22,7 +27,7 @@ var update = flag.Bool("update", false, "rewrite the golden files")
 // opening produced.
 func newDemo(t *testing.T, profile colorprofile.Profile, w, h int) (*Browser, []tea.Msg) {
 	t.Helper()
-	dir := tuitest.DemoDir(t)
+	dir := demoRoot
 	c := common.NewCommon(t.Context(), profile)
 	c.Engine.Demo = func() (string, error) { return dir, nil }
 	c.Engine.Open = tuitest.FixedRoot(dataset.Open, "/data/demo")
@@ -143,7 +148,7 @@ func TestFilter(t *testing.T) {
 }
 
 func TestOpenFailureAndSeveralDatasets(t *testing.T) {
-	dir := tuitest.DemoDir(t)
+	dir := demoRoot
 	c := common.NewCommon(t.Context(), colorprofile.ASCII)
 	missing := filepath.Join(t.TempDir(), "nothing-here")
 	c.Engine.Open = func(spec dataset.Spec) (*dataset.Catalog, error) {
@@ -191,5 +196,251 @@ func TestGolden(t *testing.T) {
 		tuitest.Golden(t, fmt.Sprintf("demo_%dx%d", sz[0], sz[1]), b.View(), *update)
 		press(b, "/", "c", "h")
 		tuitest.Golden(t, fmt.Sprintf("filter_%dx%d", sz[0], sz[1]), b.View(), *update)
+	}
+}
+
+func TestSplitShownAndCycled(t *testing.T) {
+	b, _ := newDemo(t, colorprofile.ASCII, 80, 22)
+	s := b.current()
+	if want := []string{"random:0.8,0.1,0.1", "group:0.8,0.2", "kfold:5"}; !slices.Equal(s.specs, want) {
+		t.Fatalf("split specs %v, want %v", s.specs, want)
+	}
+	if s.split == nil || s.splitErr != nil {
+		t.Fatalf("no split after opening: %v", s.splitErr)
+	}
+	total := 0
+	for _, n := range s.split.totals {
+		total += n
+	}
+	if total != 24 || !slices.Equal(s.split.cols, []string{"train", "val", "test"}) {
+		t.Errorf("split parts %v of sizes %v, want train/val/test of 24 items", s.split.cols, s.split.totals)
+	}
+	// The per-class counts are the engine's: the same as `hark inspect --split` prints.
+	want, err := dataset.Split(s.cat, dataset.SplitSpec{Kind: "random", Fractions: []float64{0.8, 0.1, 0.1}, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, pc := range want.Folds[0].PerClass {
+		if got := s.split.byClass[pc.Class]; !slices.Equal(got, []int{pc.Train, pc.Val, pc.Test}) {
+			t.Errorf("class %s: %v, want %d/%d/%d", pc.Class, got, pc.Train, pc.Val, pc.Test)
+		}
+	}
+	for _, i := range want.Folds[0].Test {
+		if got := s.part(i, false); got != "test" {
+			t.Errorf("item %d is in %q, want test", i, got)
+		}
+	}
+	if v := b.View(); !strings.Contains(v, "Split random:0.8,0.1,0.1 (1/3, seed 1): train 19, val 3, test 2") || !strings.Contains(v, "SPLIT") {
+		t.Errorf("view lacks the split:\n%s", v)
+	}
+
+	// s computes the next split in a command: nothing changes in Update itself.
+	_, cmd := b.Update(tuitest.Key("s"))
+	if cmd == nil || s.split != nil || !strings.Contains(b.View(), "group:0.8,0.2 (2/3, seed 1): computing") {
+		t.Fatalf("s did not start computing the group split:\n%s", b.View())
+	}
+	tuitest.Drain(b.update, cmd)
+	if s.split == nil || s.split.spec != "group:0.8,0.2" {
+		t.Fatalf("group split not shown: %+v", s.split)
+	}
+	groups := map[string]string{}
+	for i, it := range s.cat.Items {
+		p := s.part(i, false)
+		if g, ok := groups[it.Group]; ok && g != p {
+			t.Errorf("group %s is in both %s and %s", it.Group, g, p)
+		}
+		groups[it.Group] = p
+	}
+	press(b, "s")
+	if s.split == nil || !slices.Equal(s.split.cols, []string{"f1", "f2", "f3", "f4", "f5"}) {
+		t.Fatalf("kfold:5 columns: %+v", s.split)
+	}
+	press(b, "s")
+	if s.spec != 0 || s.split.spec != "random:0.8,0.1,0.1" {
+		t.Errorf("s wrapped to spec %d (%v)", s.spec, s.split)
+	}
+	press(b, "S")
+	if s.specs[s.spec] != "kfold:5" {
+		t.Errorf("S went to %s, want kfold:5", s.specs[s.spec])
+	}
+}
+
+func TestStaleSplitIgnored(t *testing.T) {
+	b, _ := newDemo(t, colorprofile.ASCII, 80, 22)
+	s := b.current()
+	_, first := b.Update(tuitest.Key("s"))
+	_, second := b.Update(tuitest.Key("s"))
+	// The second result arrives first; the first, now stale, must not replace it.
+	tuitest.Drain(b.update, second)
+	tuitest.Drain(b.update, first)
+	if s.split == nil || s.split.spec != "kfold:5" {
+		t.Fatalf("shown split %+v, want kfold:5", s.split)
+	}
+}
+
+func TestFilterBySplit(t *testing.T) {
+	b, _ := newDemo(t, colorprofile.ASCII, 80, 22)
+	s := b.current()
+	press(b, "t")
+	if s.only != "train" || len(s.visible) != 19 {
+		t.Fatalf("t: only %q with %d items, want train with 19", s.only, len(s.visible))
+	}
+	press(b, "t")
+	if s.only != "val" || len(s.visible) != 3 {
+		t.Fatalf("t t: only %q with %d items, want val with 3", s.only, len(s.visible))
+	}
+	for _, i := range s.visible {
+		if s.part(i, false) != "val" {
+			t.Errorf("item %s listed as val is in %s", s.cat.Items[i].ID, s.part(i, false))
+		}
+	}
+	if v := b.View(); !strings.Contains(v, "val only: 1/3 of 24 items") {
+		t.Errorf("view does not say val only:\n%s", v)
+	}
+	// The text filter and the split filter combine.
+	press(b, "t", "/", "d", "r", "u", "m", "s", "enter")
+	if s.only != "test" {
+		t.Fatalf("only %q, want test", s.only)
+	}
+	for _, i := range s.visible {
+		if it := s.cat.Items[i]; it.Label != "drums" || s.part(i, false) != "test" {
+			t.Errorf("%s (%s) passed test+drums", it.ID, s.part(i, false))
+		}
+	}
+	press(b, "esc", "t")
+	if s.only != "" || len(s.visible) != 24 {
+		t.Errorf("after esc and t: only %q, %d items", s.only, len(s.visible))
+	}
+	// A split whose parts lack the chosen one drops the split filter.
+	press(b, "t", "s", "s")
+	if s.split.spec != "kfold:5" || s.only != "" || len(s.visible) != 24 {
+		t.Errorf("kfold after only train: only %q, %d items", s.only, len(s.visible))
+	}
+	press(b, "t", "t")
+	if s.only != "f2" || len(s.visible) != s.split.totals[1] {
+		t.Errorf("only %q with %d items, want f2 with %d", s.only, len(s.visible), s.split.totals[1])
+	}
+}
+
+func TestListsSplitIsDefault(t *testing.T) {
+	cat := &dataset.Catalog{Task: dataset.Classify, Layout: "speech-commands", Items: []dataset.Item{
+		{ID: "a", Label: "x", Subset: "train"}, {ID: "b", Label: "x", Subset: "val"}, {ID: "c", Label: "y", Subset: "test"},
+	}}
+	if got := splitSpecs(cat); !slices.Equal(got, []string{"lists", "random:0.8,0.1,0.1"}) {
+		t.Errorf("specs %v", got)
+	}
+	cat.Layout = "fsdd"
+	cat.Items[2].Subset = ""
+	if got := splitSpecs(cat); got[0] != "random:0.8,0.1,0.1" || !slices.Contains(got, "fsdd") || slices.Contains(got, "lists") {
+		t.Errorf("fsdd specs %v", got)
+	}
+}
+
+// pairsDir writes a small image pair dataset: three people with two 16x12 PNG faces each and
+// a pair list of 3 same and 3 different pairs.
+func pairsDir(t *testing.T) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "faces")
+	people := []string{"ann", "bob", "cyd"}
+	for k, p := range people {
+		if err := os.MkdirAll(filepath.Join(dir, "faces", p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		for n := 1; n <= 2; n++ {
+			img := image.NewGray(image.Rect(0, 0, 12, 16))
+			for y := range 16 {
+				for x := range 12 {
+					img.SetGray(x, y, color.Gray{Y: uint8((x*20 + y*8 + k*60 + n*10) % 256)})
+				}
+			}
+			f, err := os.Create(filepath.Join(dir, "faces", p, fmt.Sprintf("%s_%d.png", p, n)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := png.Encode(f, img); err != nil {
+				t.Fatal(err)
+			}
+			f.Close()
+		}
+	}
+	var lines []string
+	for _, p := range people {
+		lines = append(lines, fmt.Sprintf("faces/%s/%s_1.png faces/%s/%s_2.png same", p, p, p, p))
+	}
+	for i, p := range people {
+		q := people[(i+1)%3]
+		lines = append(lines, fmt.Sprintf("faces/%s/%s_1.png faces/%s/%s_2.png different", p, p, q, q))
+	}
+	if err := os.WriteFile(filepath.Join(dir, "pairs.txt"), []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+func newPairs(t *testing.T, w, h int) *Browser {
+	t.Helper()
+	c := common.NewCommon(t.Context(), colorprofile.ASCII)
+	c.Engine.Open = tuitest.FixedRoot(dataset.Open, "/data/faces")
+	b := New(c, []string{pairsDir(t)})
+	b.SetSize(w, h)
+	tuitest.Drain(b.update, b.Init())
+	if s := b.current(); s.state != stateReady {
+		t.Fatalf("pairs dataset: state %d, err %v", s.state, s.err)
+	}
+	return b
+}
+
+func TestPairList(t *testing.T) {
+	b := newPairs(t, 80, 22)
+	s := b.current()
+	if len(s.cat.Pairs) != 6 || s.cat.Task != dataset.Pairs {
+		t.Fatalf("%d pairs, task %s", len(s.cat.Pairs), s.cat.Task)
+	}
+	if s.split == nil || s.split.pairPart == nil {
+		t.Fatalf("pair split %+v, err %v", s.split, s.splitErr)
+	}
+	press(b, "p")
+	if !s.showPairs || len(s.visible) != 6 {
+		t.Fatalf("p: pairs %v, %d rows", s.showPairs, len(s.visible))
+	}
+	v := b.View()
+	for _, want := range []string{"A ", "SAME", "faces/ann/ann_1.png", "different", "1/6 of 6 pairs"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("pair list lacks %q:\n%s", want, v)
+		}
+	}
+	press(b, "/", "d", "i", "f", "enter", "down")
+	if len(s.visible) != 3 || s.cursor != 1 {
+		t.Fatalf("filter dif: %d pairs, cursor %d", len(s.visible), s.cursor)
+	}
+	msgs := press(b, "enter")
+	o, ok := msgs[0].(common.OpenItemMsg)
+	if !ok || !o.Pairs || o.Index != 1 || len(o.Items) != 3 || s.cat.Pairs[o.Items[o.Index]].Same {
+		t.Fatalf("enter on a pair gave %#v", msgs[0])
+	}
+	press(b, "esc", "p")
+	if s.showPairs || len(s.visible) != 6 || s.cat.Task != dataset.Pairs {
+		t.Errorf("back to items: pairs %v, %d items", s.showPairs, len(s.visible))
+	}
+	// Items of a pair task have no split of their own.
+	if got := s.part(0, false); got != "" {
+		t.Errorf("item 0 is in %q", got)
+	}
+	b2, _ := newDemo(t, colorprofile.ASCII, 80, 22)
+	press(b2, "p")
+	if b2.current().showPairs {
+		t.Error("p showed pairs of a dataset without any")
+	}
+}
+
+func TestSplitGolden(t *testing.T) {
+	for _, sz := range [][2]int{{80, 22}, {120, 38}} {
+		b, _ := newDemo(t, colorprofile.ASCII, sz[0], sz[1])
+		press(b, "s", "s", "t", "t")
+		tuitest.Golden(t, fmt.Sprintf("kfold_%dx%d", sz[0], sz[1]), b.View(), *update)
+		p := newPairs(t, sz[0], sz[1])
+		press(p, "p", "down")
+		tuitest.Golden(t, fmt.Sprintf("pairs_%dx%d", sz[0], sz[1]), p.View(), *update)
+		tuitest.Lines(t, p.View(), sz[0], sz[1])
 	}
 }

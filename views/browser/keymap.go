@@ -12,6 +12,10 @@ type KeyMap struct {
 	ClearFilter      key.Binding
 	PrevSet, NextSet key.Binding
 	Reload           key.Binding
+	// The split: the next or previous spec, which part to list, pairs instead of items.
+	NextSplit, PrevSplit key.Binding
+	OnlySplit            key.Binding
+	Pairs                key.Binding
 	// While the filter takes typed text:
 	ApplyFilter  key.Binding
 	CancelFilter key.Binding
@@ -34,6 +38,10 @@ func DefaultKeyMap() KeyMap {
 		PrevSet:      key.NewBinding(key.WithKeys("left", "h"), key.WithHelp("left/h", "previous dataset")),
 		NextSet:      key.NewBinding(key.WithKeys("right", "l"), key.WithHelp("right/l", "next dataset")),
 		Reload:       key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "reopen dataset")),
+		NextSplit:    key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "next split")),
+		PrevSplit:    key.NewBinding(key.WithKeys("S"), key.WithHelp("S", "previous split")),
+		OnlySplit:    key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "split filter")),
+		Pairs:        key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "items/pairs")),
 		ApplyFilter:  key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "keep filter")),
 		CancelFilter: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel filter")),
 		EraseRune:    key.NewBinding(key.WithKeys("backspace"), key.WithHelp("backspace", "erase")),

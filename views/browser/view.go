@@ -42,7 +42,7 @@ func (b *Browser) geometry() geometry {
 	if b.h >= 12 {
 		g.chartRows = min(n, max(3, (b.h-6)/2))
 	}
-	head := 2 + g.whyLines
+	head := 2 + g.whyLines + 1 // and the split line
 	if g.chartRows > 0 {
 		head += 1 + g.chartRows
 	}
@@ -119,19 +119,20 @@ func (b *Browser) ready(s *set) []string {
 		}
 		lines = append(lines, l)
 	}
+	split := b.splitLine(s, b.w)
 	if g.wide {
-		// Classes and problems on the left, the item list on the right.
+		// The split, classes and problems on the left, the item list on the right.
 		listW := b.w - g.sideW - 2
 		side := b.side(s, g.sideW, b.h-len(lines))
 		body := joinColumns(side, g.sideW, b.list(s, listW, g.listRows), listW)
 		return append(lines, body...)
 	}
 	list := b.list(s, b.w, g.listRows)
+	lines = append(lines, split)
 	if g.chartRows > 0 {
 		chartW := g.sideW
 		probW := b.w - chartW - 2
-		left := append([]string{st.Title.Render(fmt.Sprintf("Classes (%d)", len(s.info.classes)))},
-			b.chart(s, chartW, g.chartRows)...)
+		left := append([]string{b.chartHeading(s, chartW)}, b.chart(s, chartW, g.chartRows)...)
 		if probW >= 20 {
 			right := b.problems(s, probW, g.chartRows+1)
 			lines = append(lines, joinColumns(left, chartW, right, probW)...)
@@ -144,13 +145,53 @@ func (b *Browser) ready(s *set) []string {
 
 // side is the wide layout's left column: the class chart, then the problems.
 func (b *Browser) side(s *set, w, h int) []string {
-	st := &b.c.Styles
 	probRows := min(len(s.cat.Problems)+len(s.cat.Notes)+len(s.cat.Applied), max(1, h/3)) + 1
-	chartRows := max(1, h-probRows-2)
-	lines := []string{st.Title.Render(fmt.Sprintf("Classes (%d)", len(s.info.classes)))}
+	chartRows := max(1, h-probRows-5)
+	lines := append(b.splitLines(s, w, 2), "", b.chartHeading(s, w))
 	lines = append(lines, b.chart(s, w, chartRows)...)
 	lines = append(lines, "")
 	return append(lines, b.problems(s, w, h-len(lines))...)
+}
+
+// chartHeading is the class chart's title, with the split's column names over its counts.
+func (b *Browser) chartHeading(s *set, w int) string {
+	st := &b.c.Styles
+	title := st.Title.Render(fmt.Sprintf("Classes (%d)", len(s.info.classes)))
+	if splitW := s.splitWidth(); splitW > 0 && len(s.info.classes) > 0 {
+		countW := 0
+		for _, c := range s.info.classes {
+			countW = max(countW, len(fmt.Sprint(c.Count)))
+		}
+		nameW := min(s.info.maxName, max(6, w/3))
+		if w-nameW-countW-3-splitW >= 4 {
+			return common.Spread(title, st.Subtle.Render(s.splitCells(s.split.cols)), w)
+		}
+	}
+	return title
+}
+
+// splitLine is the split's one line: its spec, its part sizes, the part the list keeps.
+func (b *Browser) splitLine(s *set, w int) string { return b.splitLines(s, w, 1)[0] }
+
+// splitLines is the split's text wrapped in exactly n lines of w cells, the last one cut.
+func (b *Browser) splitLines(s *set, w, n int) []string {
+	st := &b.c.Styles
+	text := s.splitLine()
+	wrapped := strings.Split(ansi.Wordwrap(text, w, ""), "\n")
+	if len(wrapped) > n {
+		rest := strings.Join(wrapped[n-1:], " ")
+		wrapped = append(wrapped[:n-1], rest)
+	}
+	out := make([]string, n)
+	for i := range n {
+		if i < len(wrapped) {
+			out[i] = common.Cut(strings.TrimSpace(wrapped[i]), w, st.Ellipsis)
+			if s.splitErr != nil {
+				out[i] = st.Error.Render(out[i])
+			}
+		}
+	}
+	return out
 }
 
 // chart draws the classes as a bar chart in at most rows lines. When they do not all fit, the
@@ -175,7 +216,11 @@ func (b *Browser) chart(s *set, w, rows int) []string {
 	}
 	countW := len(fmt.Sprint(top))
 	nameW := min(s.info.maxName, max(6, w/3))
-	barW := w - nameW - countW - 3
+	splitW := s.splitWidth()
+	if w-nameW-countW-3-splitW < 4 {
+		splitW = 0 // too narrow: the split line still gives the totals
+	}
+	barW := w - nameW - countW - 3 - splitW
 	lines := make([]string, 0, rows)
 	for _, c := range shown {
 		name := common.Pad(common.Cut(c.Name, nameW, st.Ellipsis), nameW)
@@ -183,7 +228,16 @@ func (b *Browser) chart(s *set, w, rows int) []string {
 		if barW > 0 {
 			l += st.BarOf(float64(c.Count)/float64(max(1, top)), barW) + " "
 		}
-		lines = append(lines, l+fmt.Sprintf("%*d", countW, c.Count))
+		l += fmt.Sprintf("%*d", countW, c.Count)
+		if splitW > 0 {
+			counts := s.split.byClass[c.Name]
+			cells := make([]string, len(counts))
+			for k, n := range counts {
+				cells[k] = fmt.Sprint(n)
+			}
+			l += st.Subtle.Render(s.splitCells(cells))
+		}
+		lines = append(lines, l)
 	}
 	if more > 0 {
 		lines = append(lines, st.Subtle.Render(fmt.Sprintf("... %d more classes", more)))
@@ -197,6 +251,9 @@ func (b *Browser) problems(s *set, w, rows int) []string {
 	st := &b.c.Styles
 	cat := s.cat
 	lines := []string{st.Title.Render(fmt.Sprintf("Problems (%d)", len(cat.Problems)))}
+	if rows <= 0 {
+		return nil
+	}
 	var body []string
 	for _, p := range cat.Problems {
 		body = append(body, st.Error.Render(common.Cut(relProblem(cat.Root, p), w, st.Ellipsis)))
@@ -229,26 +286,38 @@ func relProblem(root string, p dataset.Problem) string {
 	return path + ": " + p.Err.Error()
 }
 
-// list draws the filter line, the table header and rows item rows in width w.
+// list draws the filter line, the table header and rows item (or pair) rows in width w.
 func (b *Browser) list(s *set, w, rows int) []string {
 	st := &b.c.Styles
+	what, total := "items", len(s.cat.Items)
+	if s.showPairs {
+		what, total = "pairs", len(s.cat.Pairs)
+	}
 	var filter string
 	switch {
 	case b.filtering:
 		filter = "/" + s.filter + "_"
 	case s.filter != "":
 		filter = "filter: " + s.filter + st.Subtle.Render("  (/ edits, esc clears)")
+	case s.showPairs:
+		filter = st.Subtle.Render("/ filters by id, same/different")
 	default:
 		filter = st.Subtle.Render("/ filters by id, label, group")
 	}
-	count := fmt.Sprintf("%d of %d items", len(s.visible), len(s.cat.Items))
+	count := fmt.Sprintf("%d of %d %s", len(s.visible), total, what)
 	if len(s.visible) > 0 {
-		count = fmt.Sprintf("%d/%d", s.cursor+1, len(s.visible)) + " of " + fmt.Sprintf("%d items", len(s.cat.Items))
+		count = fmt.Sprintf("%d/%d of %d %s", s.cursor+1, len(s.visible), total, what)
+	}
+	if s.only != "" {
+		count = s.only + " only: " + count
 	}
 	lines := []string{common.Spread(filter, st.Subtle.Render(count), w)}
 
+	if s.showPairs {
+		return append(lines, b.pairRows(s, w, rows)...)
+	}
 	cols := b.columns(s, w)
-	lines = append(lines, st.Header.Render(common.Pad(cols.row("  ", "ID", "LABEL", "GROUP", "DUR", "RATE"), w)))
+	lines = append(lines, st.Header.Render(common.Pad(cols.row("  ", "ID", "LABEL", "GROUP", "SPLIT", "DUR", "RATE"), w)))
 	if len(s.visible) == 0 {
 		return append(lines, st.Subtle.Render("  no item matches the filter"))
 	}
@@ -256,26 +325,60 @@ func (b *Browser) list(s *set, w, rows int) []string {
 	for i := s.offset; i < end; i++ {
 		it := s.cat.Items[s.visible[i]]
 		dur, rate := itemCells(it)
+		part := s.part(s.visible[i], false)
+		if part == "" {
+			part = "-"
+		}
 		if i == s.cursor {
-			lines = append(lines, st.Selected.Render(common.Pad(cols.row(st.Pointer, it.ID, it.Label, it.Group, dur, rate), w)))
+			lines = append(lines, st.Selected.Render(common.Pad(cols.row(st.Pointer, it.ID, it.Label, it.Group, part, dur, rate), w)))
 			continue
 		}
-		lines = append(lines, common.Pad(cols.row("  ", it.ID, it.Label, it.Group, dur, rate), w))
+		lines = append(lines, common.Pad(cols.row("  ", it.ID, it.Label, it.Group, part, dur, rate), w))
 	}
 	return lines
 }
 
-// columns are the item table's column widths.
-type columns struct{ id, label, group int }
+// pairRows draws the pair table: both items, same or different, the pair's split.
+func (b *Browser) pairRows(s *set, w, rows int) []string {
+	st := &b.c.Styles
+	const sameW = 9 // "different"
+	idW := max(4, (w-2-1-sameW-1-splitW-2)/2)
+	row := func(pointer, a, bb, same, part string) string {
+		return pointer + common.Pad(cutLeft(a, idW), idW) + " " + common.Pad(cutLeft(bb, idW), idW) +
+			" " + common.Pad(same, sameW) + " " + common.Pad(part, splitW)
+	}
+	lines := []string{st.Header.Render(common.Pad(row("  ", "A", "B", "SAME", "SPLIT"), w))}
+	if len(s.visible) == 0 {
+		return append(lines, st.Subtle.Render("  no pair matches the filter"))
+	}
+	end := min(len(s.visible), s.offset+rows)
+	for i := s.offset; i < end; i++ {
+		p := s.cat.Pairs[s.visible[i]]
+		part := s.part(s.visible[i], true)
+		if part == "" {
+			part = "-"
+		}
+		a, bb := s.cat.Items[p.A].ID, s.cat.Items[p.B].ID
+		if i == s.cursor {
+			lines = append(lines, st.Selected.Render(common.Pad(row(st.Pointer, a, bb, sameText(p.Same), part), w)))
+			continue
+		}
+		lines = append(lines, common.Pad(row("  ", a, bb, sameText(p.Same), part), w))
+	}
+	return lines
+}
 
-const durW, rateW = 8, 7
+// columns are the item table's column widths; split is 0 when there is no room for it.
+type columns struct{ id, label, group, split int }
+
+const durW, rateW, splitW = 8, 7, 5
 
 func (b *Browser) columns(s *set, w int) columns {
-	c := columns{label: max(5, s.info.labelW), group: s.info.groupW}
+	c := columns{label: max(5, s.info.labelW), group: s.info.groupW, split: splitW}
 	if c.group > 0 {
 		c.group = max(5, c.group)
 	}
-	fixed := 2 + c.label + 1 + durW + 1 + rateW
+	fixed := 2 + c.label + 1 + durW + 1 + rateW + c.split + 1
 	if c.group > 0 {
 		fixed += c.group + 1
 	}
@@ -284,11 +387,15 @@ func (b *Browser) columns(s *set, w int) columns {
 		c.id += c.group + 1
 		c.group = 0
 	}
+	if c.id < 12 { // then the split
+		c.id += c.split + 1
+		c.split = 0
+	}
 	c.id = max(4, min(c.id, max(s.info.idW, 2)))
 	return c
 }
 
-func (c columns) row(pointer, id, label, group, dur, rate string) string {
+func (c columns) row(pointer, id, label, group, split, dur, rate string) string {
 	var b strings.Builder
 	b.WriteString(pointer)
 	b.WriteString(common.Pad(cutLeft(id, c.id), c.id))
@@ -297,6 +404,10 @@ func (c columns) row(pointer, id, label, group, dur, rate string) string {
 	if c.group > 0 {
 		b.WriteString(" ")
 		b.WriteString(common.Pad(common.Cut(group, c.group, "~"), c.group))
+	}
+	if c.split > 0 {
+		b.WriteString(" ")
+		b.WriteString(common.Pad(split, c.split))
 	}
 	fmt.Fprintf(&b, " %*s %*s", durW, dur, rateW, rate)
 	return b.String()

@@ -7,6 +7,7 @@ import (
 	"github.com/charmbracelet/colorprofile"
 
 	"github.com/hark-audio/hark/engine"
+	"github.com/hark-audio/hark/engine/augment"
 	"github.com/hark-audio/hark/engine/dataset"
 	"github.com/hark-audio/hark/engine/demo"
 	"github.com/hark-audio/hark/engine/extract"
@@ -67,6 +68,10 @@ type Engine struct {
 	Extract func(path string, cfg extract.Config) (*extract.Result, error)
 	// Demo returns the folder of the built-in demo dataset, generating it on first use.
 	Demo func() (string, error)
+	// Split divides a catalog into train, validation and test parts (or folds).
+	Split func(cat *dataset.Catalog, spec dataset.SplitSpec) (dataset.Splits, error)
+	// Augment computes one clip's features before and after augmentation (augment.Preview).
+	Augment func(path string, cfg extract.Config, aug augment.Config, seed uint64, noise []string) (*augment.Comparison, error)
 
 	// The run calls (see HubEngine); nil when the engine cannot train.
 	Start   func(spec train.RunSpec) (string, error)
@@ -83,6 +88,8 @@ func DefaultEngine() Engine {
 		Open:    dataset.Open,
 		Extract: extractFile,
 		Demo:    func() (string, error) { return demo.Cached(demo.Options{}) },
+		Split:   dataset.Split,
+		Augment: augment.Preview,
 	}
 }
 

@@ -12,4 +12,7 @@ type OpenItemMsg struct {
 	Items   []int
 	Index   int
 	Focus   bool
+	// Pairs is set when Items index Catalog.Pairs rather than Catalog.Items: the inspector then
+	// shows both items of the pair at Index.
+	Pairs bool
 }

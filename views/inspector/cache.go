@@ -1,6 +1,9 @@
 package inspector
 
-import "github.com/hark-audio/hark/engine/extract"
+import (
+	"github.com/hark-audio/hark/engine/augment"
+	"github.com/hark-audio/hark/engine/extract"
+)
 
 // cacheSize bounds the results kept: a 30 s clip's spectrogram is about 5 MB, so a few dozen
 // keep browsing fast while memory stays flat however many clips are visited.
@@ -10,6 +13,7 @@ const cacheSize = 24
 // cannot be read is not read again on every redraw.
 type outcome struct {
 	res *extract.Result
+	cmp *augment.Comparison // an augmentation preview
 	err error
 }
 

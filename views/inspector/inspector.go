@@ -47,10 +47,17 @@ type Inspector struct {
 	keys KeyMap
 	w, h int
 
-	// The clip: Items[pos] indexes cat.Items.
+	// The clip: Items[pos] indexes cat.Items, or cat.Pairs when pairs is set; side says which
+	// item of a pair of clips is inspected (0 is A), both images of a pair are drawn.
 	cat   *dataset.Catalog
 	items []int
 	pos   int
+	pairs bool
+	side  int
+
+	// aug shows the clip before and after augmentation with the given seed.
+	aug  bool
+	seed uint64
 
 	view  int // index into views()
 	sync  bool
@@ -71,6 +78,9 @@ type Inspector struct {
 	// and most messages change nothing here.
 	drawn   drawKey
 	drawing string
+	// The same for images.
+	imgDrawn   imageDrawKey
+	imgDrawing string
 }
 
 var _ common.Component = (*Inspector)(nil)
@@ -84,7 +94,7 @@ type computedMsg struct {
 // New returns an empty Inspector; common.OpenItemMsg gives it a clip.
 func New(c *common.Common) *Inspector {
 	return &Inspector{
-		c: c, keys: DefaultKeyMap(), view: viewMel, nfft: 2048, nmels: 128, zoom: 1,
+		c: c, keys: DefaultKeyMap(), view: viewMel, nfft: 2048, nmels: 128, zoom: 1, seed: 1,
 		cache: newCache(), pending: map[string]bool{},
 	}
 }
@@ -101,12 +111,41 @@ func (m *Inspector) SetSize(w, h int) { m.w, m.h = w, h }
 // Init implements common.Component; the inspector waits for a clip.
 func (m *Inspector) Init() tea.Cmd { return nil }
 
-// item is the clip shown, if any.
+// item is the clip shown (of a pair, the side inspected), if any.
 func (m *Inspector) item() (dataset.Item, bool) {
-	if m.cat == nil || m.pos < 0 || m.pos >= len(m.items) {
+	a, b, ok := m.pair()
+	if !ok {
 		return dataset.Item{}, false
 	}
-	return m.cat.Items[m.items[m.pos]], true
+	if m.side == 1 {
+		return b, true
+	}
+	return a, true
+}
+
+// pair is the pair shown (both items are the clip itself when no pair is).
+func (m *Inspector) pair() (a, b dataset.Item, ok bool) {
+	if m.cat == nil || m.pos < 0 || m.pos >= len(m.items) {
+		return a, b, false
+	}
+	i := m.items[m.pos]
+	if !m.pairs {
+		if i < 0 || i >= len(m.cat.Items) {
+			return a, b, false
+		}
+		return m.cat.Items[i], m.cat.Items[i], true
+	}
+	if i < 0 || i >= len(m.cat.Pairs) {
+		return a, b, false
+	}
+	p := m.cat.Pairs[i]
+	return m.cat.Items[p.A], m.cat.Items[p.B], true
+}
+
+// images reports whether the items shown are images.
+func (m *Inspector) images() bool {
+	it, ok := m.item()
+	return ok && isImage(it)
 }
 
 // beatsConfig computes the waveform with its beats: the time base of every view.
@@ -140,7 +179,7 @@ func (m *Inspector) Update(msg tea.Msg) (common.Component, tea.Cmd) {
 		if msg.Catalog == nil || msg.Index < 0 || msg.Index >= len(msg.Items) {
 			return m, nil
 		}
-		m.cat, m.items, m.pos = msg.Catalog, slices.Clone(msg.Items), msg.Index
+		m.cat, m.items, m.pos, m.pairs, m.side = msg.Catalog, slices.Clone(msg.Items), msg.Index, msg.Pairs, 0
 		m.resetTime()
 		return m, m.ensure()
 	case computedMsg:
@@ -192,6 +231,17 @@ func (m *Inspector) key(msg tea.KeyPressMsg) tea.Cmd {
 			m.pos--
 			m.resetTime()
 		}
+	case key.Matches(msg, k.Augment):
+		m.aug = !m.aug
+	case key.Matches(msg, k.Reseed):
+		m.aug = true
+		m.seed++
+	case key.Matches(msg, k.Side):
+		if !m.pairs {
+			return nil
+		}
+		m.side = 1 - m.side
+		m.resetTime()
 	default:
 		m.move(msg)
 		return nil
@@ -318,6 +368,13 @@ func (m *Inspector) result() *extract.Result {
 	if !ok {
 		return nil
 	}
+	if m.aug {
+		o, ok := m.cache.get(augKey(it.Path, m.config(), m.seed))
+		if !ok || o.cmp == nil {
+			return nil
+		}
+		return o.cmp.Before
+	}
 	o, ok := m.cache.get(cacheKey(it.Path, m.config()))
 	if !ok {
 		return nil
@@ -348,13 +405,36 @@ func (m *Inspector) ensure() tea.Cmd {
 		return nil
 	}
 	var cmds []tea.Cmd
-	for _, cfg := range []extract.Config{beatsConfig(), m.config()} {
+	if isImage(it) {
+		a, b, _ := m.pair()
+		for _, p := range []string{a.Path, b.Path} {
+			k := imageKey(p)
+			if m.cache.use(k) || m.pending[k] {
+				continue
+			}
+			m.pending[k] = true
+			cmds = append(cmds, loadImageCmd(p))
+		}
+		return tea.Batch(cmds...)
+	}
+	need := []extract.Config{beatsConfig(), m.config()}
+	if m.aug {
+		need = need[:1] // the view's feature comes with the preview
+	}
+	for _, cfg := range need {
 		k := cacheKey(it.Path, cfg)
 		if m.cache.use(k) || m.pending[k] {
 			continue
 		}
 		m.pending[k] = true
 		cmds = append(cmds, compute(m.c, it.Path, cfg, k))
+	}
+	if m.aug {
+		k := augKey(it.Path, m.config(), m.seed)
+		if !m.cache.use(k) && !m.pending[k] {
+			m.pending[k] = true
+			cmds = append(cmds, previewCmd(m.c, m.cat, it.Path, m.config(), m.seed, k))
+		}
 	}
 	return tea.Batch(cmds...)
 }
@@ -395,7 +475,14 @@ func step(vals []int, v, dir int) int {
 // ShortHelp implements help.KeyMap.
 func (m *Inspector) ShortHelp() []key.Binding {
 	k := &m.keys
-	return []key.Binding{k.NextView, k.BeatSync, k.Cursor, k.ZoomIn, k.ZoomOut, k.NextClip, k.PrevClip}
+	if m.images() {
+		return []key.Binding{k.NextClip, k.PrevClip}
+	}
+	keys := []key.Binding{k.NextView, k.BeatSync, k.Augment, k.Cursor, k.ZoomIn, k.ZoomOut, k.NextClip, k.PrevClip}
+	if m.pairs {
+		keys = append(keys, k.Side)
+	}
+	return keys
 }
 
 // FullHelp implements help.KeyMap.
@@ -405,6 +492,6 @@ func (m *Inspector) FullHelp() [][]key.Binding {
 		{k.NextView, k.PrevView, k.Wave, k.Spectrogram, k.Mel, k.MFCC, k.Chroma, k.BeatSync},
 		{k.Left, k.Right, k.Up, k.Down, k.FastLeft, k.FastRight, k.Start, k.End},
 		{k.ZoomIn, k.ZoomOut, k.Reset, k.ScrollLeft, k.ScrollRight},
-		{k.NextClip, k.PrevClip, k.FFTDown, k.FFTUp, k.MelsDown, k.MelsUp},
+		{k.NextClip, k.PrevClip, k.Side, k.Augment, k.Reseed, k.FFTDown, k.FFTUp, k.MelsDown, k.MelsUp},
 	}
 }

@@ -1,9 +1,15 @@
 package inspector
 
 import (
+	"bytes"
 	"errors"
 	"flag"
 	"fmt"
+	"image"
+	"image/color"
+	"image/png"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -11,9 +17,12 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
+	"github.com/charmbracelet/x/ansi"
 
+	"github.com/hark-audio/hark/engine/augment"
 	"github.com/hark-audio/hark/engine/dataset"
 	"github.com/hark-audio/hark/engine/extract"
+	"github.com/hark-audio/hark/features"
 	"github.com/hark-audio/hark/views/common"
 	"github.com/hark-audio/hark/views/tuitest"
 )
@@ -29,7 +38,7 @@ type fixture struct {
 
 func newFixture(t *testing.T, profile colorprofile.Profile, w, h int) *fixture {
 	t.Helper()
-	cat, err := dataset.Open(dataset.Spec{Root: tuitest.DemoDir(t)})
+	cat, err := dataset.Open(dataset.Spec{Root: demoRoot})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -333,5 +342,236 @@ func TestEngineWithoutResult(t *testing.T) {
 	f.open(0)
 	if v := f.m.View(); !strings.Contains(v, "the engine returned no beats") {
 		t.Errorf("a missing result is not said:\n%s", v)
+	}
+}
+
+func TestAugmentation(t *testing.T) {
+	f := newFixture(t, colorprofile.ASCII, 140, 22)
+	var previews atomic.Int64
+	real := f.m.c.Engine.Augment
+	f.m.c.Engine.Augment = func(path string, cfg extract.Config, aug augment.Config, seed uint64, noise []string) (*augment.Comparison, error) {
+		previews.Add(1)
+		return real(path, cfg, aug, seed, noise)
+	}
+	f.open(0)
+	// a starts the preview in a command: Update itself computes nothing.
+	_, cmd := f.m.Update(tuitest.Key("a"))
+	if cmd == nil || previews.Load() != 0 || !strings.Contains(f.m.View(), "computing the mel spectrogram before and after augmentation") {
+		t.Fatalf("a did not start a preview:\n%s", f.m.View())
+	}
+	f.send(cmd())
+	if previews.Load() != 1 {
+		t.Fatalf("%d previews, want 1", previews.Load())
+	}
+	// The description is the engine's own for the same arguments.
+	want, err := augment.Preview(f.cat.Items[0].Path, f.m.config(), augConfig(f.cat), 1, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := f.m.View()
+	for _, s := range []string{"augmentation seed 1: " + want.Wave.Describe(want.SR), "time masks", "freq masks", "before", "after", "aug seed 1"} {
+		if !strings.Contains(v, s) {
+			t.Errorf("augmented view lacks %q:\n%s", s, v)
+		}
+	}
+	if strings.Contains(v, "noise") {
+		t.Error("noise drawn for a catalog without noise files")
+	}
+	tuitest.Lines(t, v, 140, 22)
+	f.press("A")
+	if previews.Load() != 2 || f.m.seed != 2 || !strings.Contains(f.m.View(), "augmentation seed 2: ") {
+		t.Errorf("A: %d previews, seed %d", previews.Load(), f.m.seed)
+	}
+	// The cursor still moves and reads the clip before augmentation.
+	f.press("right", "up")
+	if f.m.frame != 1 || f.m.bin(128) != 1 {
+		t.Errorf("cursor frame %d bin %d in the augmented view", f.m.frame, f.m.bin(128))
+	}
+	f.press("a", "a")
+	if previews.Load() != 2 {
+		t.Errorf("toggling back and forth made %d previews, want 2 (cached)", previews.Load())
+	}
+	f.press("a")
+	if strings.Contains(f.m.View(), "augmentation seed") {
+		t.Error("a did not turn the augmentation off")
+	}
+}
+
+func TestAugmentationWithNoise(t *testing.T) {
+	f := newFixture(t, colorprofile.ASCII, 120, 22)
+	cat := *f.cat
+	cat.Noise = []dataset.Item{f.cat.Items[5]} // any clip will do as background noise
+	f.cat = &cat
+	if cfg := augConfig(f.cat); !cfg.Noise() {
+		t.Fatalf("no noise in %+v", cfg)
+	}
+	f.open(0)
+	f.press("a")
+	if v := f.m.View(); !strings.Contains(v, "noise 0 at") || !strings.Contains(v, "bass_001.wav") {
+		t.Errorf("the noise drawn is not said:\n%s", v)
+	}
+}
+
+func TestAugmentationError(t *testing.T) {
+	f := newFixture(t, colorprofile.ASCII, 80, 22)
+	f.m.c.Engine.Augment = func(string, extract.Config, augment.Config, uint64, []string) (*augment.Comparison, error) {
+		return nil, errors.New("no such noise")
+	}
+	f.open(0)
+	f.press("w", "a")
+	if v := f.m.View(); !strings.Contains(v, "could not compute the waveform and beats before and after") || !strings.Contains(v, "no such") {
+		t.Errorf("error not shown:\n%s", v)
+	}
+}
+
+// imagePairs opens a small image pair dataset: three people with two 16x12 PNG faces each,
+// 3 same and 3 different pairs.
+func imagePairs(t *testing.T) *dataset.Catalog {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "faces")
+	people := []string{"ann", "bob", "cyd"}
+	for k, p := range people {
+		if err := os.MkdirAll(filepath.Join(dir, "faces", p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		for n := 1; n <= 2; n++ {
+			img := image.NewGray(image.Rect(0, 0, 12, 16))
+			for y := range 16 {
+				for x := range 12 {
+					img.SetGray(x, y, color.Gray{Y: uint8((x*20 + y*8 + k*60 + n*10) % 256)})
+				}
+			}
+			var buf bytes.Buffer
+			if err := png.Encode(&buf, img); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(dir, "faces", p, fmt.Sprintf("%s_%d.png", p, n)), buf.Bytes(), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	var lines []string
+	for _, p := range people {
+		lines = append(lines, fmt.Sprintf("faces/%s/%s_1.png faces/%s/%s_2.png same", p, p, p, p))
+	}
+	for i, p := range people {
+		q := people[(i+1)%3]
+		lines = append(lines, fmt.Sprintf("faces/%s/%s_1.png faces/%s/%s_2.png different", p, p, q, q))
+	}
+	if err := os.WriteFile(filepath.Join(dir, "pairs.txt"), []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cat, err := dataset.Open(dataset.Spec{Root: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cat.Pairs) != 6 {
+		t.Fatalf("%d pairs, want 6", len(cat.Pairs))
+	}
+	return cat
+}
+
+func TestImageItem(t *testing.T) {
+	f := newFixture(t, colorprofile.ASCII, 80, 22)
+	cat := imagePairs(t)
+	f.send(common.OpenItemMsg{Catalog: cat, Items: []int{0, 1}, Index: 0})
+	if f.calls.Load() != 0 {
+		t.Errorf("an image went to the audio engine %d times", f.calls.Load())
+	}
+	v := f.m.View()
+	for _, want := range []string{"clip 1/2", "faces/ann/ann_1.png", "12x16", "image, grayscale"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("image view lacks %q:\n%s", want, v)
+		}
+	}
+	// Audio keys do nothing to an image and start nothing.
+	for _, k := range []string{"a", "b", "right", "+", "v"} {
+		if _, cmd := f.m.Update(tuitest.Key(k)); cmd != nil {
+			if msgs := tuitest.Drain(func(tea.Msg) tea.Cmd { return nil }, cmd); len(msgs) > 0 {
+				t.Errorf("%s on an image started %v", k, msgs)
+			}
+		}
+	}
+	tuitest.Lines(t, f.m.View(), 80, 22)
+}
+
+func TestImagePair(t *testing.T) {
+	f := newFixture(t, colorprofile.ASCII, 80, 22)
+	cat := imagePairs(t)
+	f.send(common.OpenItemMsg{Catalog: cat, Items: []int{0, 3}, Index: 1, Pairs: true})
+	v := f.m.View()
+	for _, want := range []string{"pair 2/2 different", "A faces/ann/ann_1.png", "B faces/bob/bob_2.png", "A left, B right"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("pair view lacks %q:\n%s", want, v)
+		}
+	}
+	if _, ok := f.m.cache.get(imageKey(cat.Items[cat.Pairs[3].B].Path)); !ok {
+		t.Error("the pair's second image was not loaded")
+	}
+	f.press("p")
+	if !strings.Contains(f.m.View(), "pair 1/2 same") {
+		t.Errorf("p did not go to the first pair:\n%s", f.m.View())
+	}
+	for _, sz := range [][2]int{{20, 3}, {40, 8}, {80, 22}, {200, 58}} {
+		f.m.SetSize(sz[0], sz[1])
+		tuitest.Lines(t, f.m.View(), sz[0], sz[1])
+	}
+}
+
+func TestAudioPair(t *testing.T) {
+	f := newFixture(t, colorprofile.ASCII, 80, 22)
+	cat := *f.cat
+	cat.Pairs = []dataset.Pair{{A: 0, B: 5, Same: false}}
+	f.send(common.OpenItemMsg{Catalog: &cat, Items: []int{0}, Index: 0, Pairs: true})
+	if v := f.m.View(); !strings.Contains(v, "pair 1/1 different") || !strings.Contains(v, "clip A") {
+		t.Errorf("audio pair view:\n%s", v)
+	}
+	if n := f.computed("x"); n != 2 {
+		t.Errorf("x made %d extractions, want 2 (clip B's waveform and mel)", n)
+	}
+	if it, _ := f.m.item(); it.ID != cat.Items[5].ID || !strings.Contains(f.m.View(), "clip B") {
+		t.Errorf("x inspects %s", it.ID)
+	}
+}
+
+func TestDrawImage(t *testing.T) {
+	m := features.NewMatrix(4, 2) // 2 wide, 4 tall: drawn 2 cells by 2 rows
+	for i := range m.Data {
+		m.Data[i] = float32(i) / 7
+	}
+	lines := drawImage(m, 6, 5, colorprofile.ASCII)
+	if len(lines) != 5 {
+		t.Fatalf("%d lines", len(lines))
+	}
+	// 2x4 pixels fit 5 cells of 10 pixels tall at scale 2.5 -> 5x10: every row is drawn.
+	if got := lines[0]; len(got) != 6 || got[0] != ' ' || got[5] != ' ' {
+		t.Errorf("first line %q", got)
+	}
+	if lines[4][0] == ' ' || lines[0] == lines[4] {
+		t.Errorf("the image does not get lighter downwards: %q", lines)
+	}
+	for _, p := range []colorprofile.Profile{colorprofile.ANSI, colorprofile.ANSI256, colorprofile.TrueColor} {
+		for _, l := range drawImage(m, 6, 5, p) {
+			if w := ansi.StringWidth(l); w != 6 {
+				t.Errorf("profile %v: line %q is %d cells", p, l, w)
+			}
+		}
+	}
+}
+
+func TestAugImageGolden(t *testing.T) {
+	for _, sz := range [][2]int{{80, 22}, {120, 38}} {
+		f := newFixture(t, colorprofile.ASCII, sz[0], sz[1])
+		f.open(2)
+		f.press("a", "right", "right")
+		tuitest.Golden(t, fmt.Sprintf("aug_mel_%dx%d", sz[0], sz[1]), f.m.View(), *update)
+		f.press("w", "A")
+		tuitest.Golden(t, fmt.Sprintf("aug_wave_%dx%d", sz[0], sz[1]), f.m.View(), *update)
+		cat := imagePairs(t)
+		cat.Root = "/data/faces"
+		f.send(common.OpenItemMsg{Catalog: cat, Items: []int{0, 3}, Index: 1, Pairs: true})
+		tuitest.Golden(t, fmt.Sprintf("image_pair_%dx%d", sz[0], sz[1]), f.m.View(), *update)
+		f.send(common.OpenItemMsg{Catalog: cat, Items: []int{0}, Index: 0})
+		tuitest.Golden(t, fmt.Sprintf("image_%dx%d", sz[0], sz[1]), f.m.View(), *update)
 	}
 }

@@ -17,6 +17,9 @@ type KeyMap struct {
 	ScrollLeft, ScrollRight key.Binding
 	// Clips.
 	NextClip, PrevClip key.Binding
+	Side               key.Binding // A or B of a pair
+	// Augmentation before/after, and a new draw.
+	Augment, Reseed key.Binding
 	// Parameters.
 	FFTDown, FFTUp   key.Binding
 	MelsDown, MelsUp key.Binding
@@ -53,6 +56,9 @@ func DefaultKeyMap() KeyMap {
 
 		NextClip: key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "next clip")),
 		PrevClip: key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "previous clip")),
+		Side:     key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "pair: A/B clip")),
+		Augment:  key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "augment on/off")),
+		Reseed:   key.NewBinding(key.WithKeys("A"), key.WithHelp("A", "new augment draw")),
 
 		FFTDown:  key.NewBinding(key.WithKeys("["), key.WithHelp("[", "smaller n_fft")),
 		FFTUp:    key.NewBinding(key.WithKeys("]"), key.WithHelp("]", "larger n_fft")),
