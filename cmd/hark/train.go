@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"math"
@@ -54,6 +55,8 @@ Exit status: 0; 1 for a bad flag value, unreadable data or a failed run; 2 for a
 // trainEnv is what hark train needs from the world; tests replace it.
 type trainEnv struct {
 	start func(ctx context.Context, id string, spec train.RunSpec, opt train.Options) (*train.Run, error)
+	// resume continues a run from the checkpoints in a folder (train.Resume).
+	resume func(ctx context.Context, id string, dir string, opt train.Options) (*train.Run, error)
 	// interrupt delivers Ctrl-C; nil listens to the process's SIGINT.
 	interrupt <-chan os.Signal
 	// now names default run folders.
@@ -61,7 +64,7 @@ type trainEnv struct {
 }
 
 func runTrain(args []string, stdout, stderr io.Writer) int {
-	return trainCommand(args, stdout, stderr, trainEnv{start: train.Start, now: time.Now})
+	return trainCommand(args, stdout, stderr, trainEnv{start: train.Start, resume: train.Resume, now: time.Now})
 }
 
 // exitInterrupted is the status after Ctrl-C (128 + SIGINT, as shells report it).
@@ -72,6 +75,8 @@ type trainCell struct {
 	spec train.RunSpec
 	dir  string
 	grid gridCell
+	// resume continues the run whose checkpoints are in dir instead of starting afresh.
+	resume bool
 }
 
 func trainCommand(args []string, stdout, stderr io.Writer, env trainEnv) int {
@@ -82,9 +87,13 @@ func trainCommand(args []string, stdout, stderr io.Writer, env trainEnv) int {
 	asJSON := fs.Bool("json", false, "print the result as one JSON document on stdout")
 	printSpec := fs.Bool("print-spec", false, "print the resolved RunSpec JSON and exit (use it with --spec)")
 	gridFlag := fs.String("grid", "", "train every combination of `SETTINGS`, e.g. \"batch=32,64 weight_decay=1e-4,1e-5\"")
+	resumeDir := fs.String("resume", "", "continue the run whose checkpoints are in `DIR` (a run folder) from its last finished epoch, with its own spec")
 	pos, code, ok := parseArgs(fs, args, stderr)
 	if !ok {
 		return code
+	}
+	if *resumeDir != "" {
+		return resumeCommand(*resumeDir, *sessionPath, *asJSON, args, stdout, stderr, env, fs)
 	}
 	if len(pos) > 0 {
 		fmt.Fprintf(stderr, "hark train: unexpected argument %q (the dataset goes after --data)\n", pos[0])
@@ -165,10 +174,48 @@ func trainCommand(args []string, stdout, stderr io.Writer, env trainEnv) int {
 		return fail("--session %q: %v", *sessionPath, err)
 	}
 
-	t := &trainer{env: env, stderr: stderr, terminal: isTerminal(stderr), rec: rec, session: *sessionPath}
+	return trainCells(cells, *gridFlag != "", rec, *sessionPath, *asJSON, stdout, stderr, env)
+}
+
+// resumeCommand is `hark train --resume DIR`: the run's own spec, no other run settings.
+func resumeCommand(dir, sessionPath string, asJSON bool, args []string, stdout, stderr io.Writer, env trainEnv, fs *flag.FlagSet) int {
+	allowed := map[string]bool{"resume": true, "session": true, "json": true}
+	var extra []string
+	fs.Visit(func(f *flag.Flag) {
+		if !allowed[f.Name] {
+			extra = append(extra, "--"+f.Name)
+		}
+	})
+	if len(extra) > 0 {
+		fmt.Fprintf(stderr, "hark train: --resume continues a run with its own spec; %s cannot change it\n", strings.Join(extra, ", "))
+		return exitUsage
+	}
+	spec, err := train.CheckpointSpec(dir)
+	if err != nil {
+		fmt.Fprintf(stderr, "hark train: --resume %q: %v\n", dir, err)
+		return exitUser
+	}
+	rec, err := newSessionRecorder(sessionPath, append([]string{"hark", "train"}, args...), func(err error) {
+		fmt.Fprintf(stderr, "hark train: --session: %v (training goes on)\n", err)
+	})
+	if err != nil {
+		fmt.Fprintf(stderr, "hark train: --session %q: %v\n", sessionPath, err)
+		return exitUser
+	}
+	return trainCells([]trainCell{{spec: spec, dir: dir, resume: true}}, false, rec, sessionPath, asJSON, stdout, stderr, env)
+}
+
+// trainCells runs the cells one after another and prints their results: one report, or a grid
+// table.
+func trainCells(cells []trainCell, grid bool, rec *sessionRecorder, sessionPath string, asJSON bool, stdout, stderr io.Writer, env trainEnv) int {
+	fail := func(format string, a ...any) int {
+		fmt.Fprintf(stderr, "hark train: "+format+"\n", a...)
+		return exitUser
+	}
+	t := &trainer{env: env, stderr: stderr, terminal: isTerminal(stderr), rec: rec, session: sessionPath}
 	outcomes, interrupted := t.runAll(cells)
 	if err := rec.close(); err != nil {
-		fmt.Fprintf(stderr, "hark train: --session %q: %v\n", *sessionPath, err)
+		fmt.Fprintf(stderr, "hark train: --session %q: %v\n", sessionPath, err)
 	}
 
 	failed := 0
@@ -177,7 +224,7 @@ func trainCommand(args []string, stdout, stderr io.Writer, env trainEnv) int {
 			failed++
 		}
 	}
-	if *gridFlag == "" && len(outcomes) == 1 {
+	if !grid && len(outcomes) == 1 {
 		o := outcomes[0]
 		if o.err != "" {
 			return fail("%s", o.err)
@@ -186,7 +233,7 @@ func trainCommand(args []string, stdout, stderr io.Writer, env trainEnv) int {
 			fmt.Fprintln(stderr, "hark train: stopped before the first epoch ended: no model to evaluate")
 			return exitInterrupted
 		}
-		if *asJSON {
+		if asJSON {
 			if err := writeJSON(stdout, resultDoc(o.result, nil)); err != nil {
 				return fail("%v", err)
 			}
@@ -194,7 +241,7 @@ func trainCommand(args []string, stdout, stderr io.Writer, env trainEnv) int {
 			io.WriteString(stdout, resultText(o.result))
 		}
 	} else {
-		if *asJSON {
+		if asJSON {
 			docs := make([]resultJSON, 0, len(outcomes))
 			for _, o := range outcomes {
 				d := resultDoc(o.result, o.cell.grid)
@@ -260,8 +307,9 @@ type trainer struct {
 	rec      *sessionRecorder
 	session  string
 
-	mu  sync.Mutex
-	dir string // the folder of the run the hub starts next
+	mu     sync.Mutex
+	dir    string // the folder of the run the hub starts next
+	resume bool   // whether it continues from that folder's checkpoints
 	// batchLine is true while a live batch line is on the terminal.
 	batchLine bool
 	epochs    int
@@ -273,10 +321,14 @@ func (t *trainer) runAll(cells []trainCell) ([]runOutcome, bool) {
 	threads := cells[0].spec.Train.Threads
 	hub := engine.NewHub(ctx, func(ctx context.Context, id string, spec train.RunSpec) (*train.Run, error) {
 		t.mu.Lock()
-		dir := t.dir
+		dir, resume := t.dir, t.resume
 		t.mu.Unlock()
 		ext, _ := cachedExtract()
-		return t.env.start(ctx, id, spec, train.Options{Dir: dir, Threads: threads, Extract: ext})
+		opt := train.Options{Dir: dir, Threads: threads, Extract: ext}
+		if resume {
+			return t.env.resume(ctx, id, dir, opt)
+		}
+		return t.env.start(ctx, id, spec, opt)
 	})
 	events, endWatch := hub.Watch(ctx)
 	defer endWatch()
@@ -295,7 +347,7 @@ func (t *trainer) runAll(cells []trainCell) ([]runOutcome, bool) {
 			break
 		}
 		t.mu.Lock()
-		t.dir = cell.dir
+		t.dir, t.resume = cell.dir, cell.resume
 		t.mu.Unlock()
 		id, err := hub.Start(cell.spec, "local")
 		if err != nil {

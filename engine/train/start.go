@@ -365,3 +365,13 @@ func recurrent(m ModelRef) bool {
 
 // errNoData is returned when nothing is left to train on.
 var errNoData = errors.New("no training examples left")
+
+// CheckpointSpec returns the spec of the run whose checkpoints are in dir: what Resume would
+// continue.
+func CheckpointSpec(dir string) (RunSpec, error) {
+	st, err := readState(dir)
+	if err != nil {
+		return RunSpec{}, err
+	}
+	return st.Spec, nil
+}
