@@ -4,10 +4,6 @@ import (
 	"bufio"
 	"context"
 	"fmt"
-	"image"
-	_ "image/gif" // image datasets may hold GIF, JPEG or PNG files
-	_ "image/jpeg"
-	_ "image/png"
 	"math"
 	"os"
 	"sort"
@@ -229,80 +225,12 @@ func (r *runner) images(ctx context.Context, items []dataset.Item, need []int, s
 	var finished atomic.Int64
 	return parallel(ctx, len(need), r.threads(), func(k int) {
 		i := need[k]
-		mats[i], errs[i] = loadImage(items[i].Path, size)
+		var m *features.Matrix
+		if m, errs[i] = extract.Image(items[i].Path, size); errs[i] == nil {
+			mats[i] = matrix{data: m.Data, frames: m.Cols, bins: m.Rows}
+		}
 		r.progress("images", int(finished.Add(1)), len(need))
 	})
-}
-
-// loadImage decodes an image file, converts it to grayscale (ITU-R 601 luma, as PIL's "L")
-// and resizes it to size x size by area averaging.
-func loadImage(path string, size int) (matrix, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return matrix{}, err
-	}
-	defer f.Close()
-	img, _, err := image.Decode(f)
-	if err != nil {
-		return matrix{}, fmt.Errorf("unreadable image: %w", err)
-	}
-	b := img.Bounds()
-	w, h := b.Dx(), b.Dy()
-	if w == 0 || h == 0 {
-		return matrix{}, fmt.Errorf("empty image")
-	}
-	gray := make([]float32, w*h)
-	for y := range h {
-		for x := range w {
-			cr, cg, cb, _ := img.At(b.Min.X+x, b.Min.Y+y).RGBA()
-			gray[y*w+x] = (0.299*float32(cr) + 0.587*float32(cg) + 0.114*float32(cb)) / 65535
-		}
-	}
-	// Separable area resampling: rows first, then columns.
-	wx, wy := areaWeights(w, size), areaWeights(h, size)
-	tmp := make([]float32, h*size)
-	for y := range h {
-		for x, ws := range wx {
-			var s float32
-			for _, t := range ws {
-				s += t.w * gray[y*w+t.i]
-			}
-			tmp[y*size+x] = s
-		}
-	}
-	out := make([]float32, size*size)
-	for y, ws := range wy {
-		for x := range size {
-			var s float32
-			for _, t := range ws {
-				s += t.w * tmp[t.i*size+x]
-			}
-			out[y*size+x] = s
-		}
-	}
-	return matrix{data: out, frames: size, bins: size}, nil
-}
-
-type tap struct {
-	i int
-	w float32
-}
-
-// areaWeights maps n source samples onto m output samples: output j averages the source
-// interval [j*n/m, (j+1)*n/m), each source sample weighted by its overlap.
-func areaWeights(n, m int) [][]tap {
-	out := make([][]tap, m)
-	scale := float64(n) / float64(m)
-	for j := range m {
-		lo, hi := float64(j)*scale, float64(j+1)*scale
-		for i := int(lo); i < n && float64(i) < hi; i++ {
-			ov := math.Min(hi, float64(i+1)) - math.Max(lo, float64(i))
-			if ov > 0 {
-				out[j] = append(out[j], tap{i, float32(ov / scale)})
-			}
-		}
-	}
-	return out
 }
 
 // loadNpy reads a precomputed feature: a C-order float32 or float64 array of shape

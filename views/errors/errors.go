@@ -2,11 +2,6 @@ package errors
 
 import (
 	"fmt"
-	"image"
-	_ "image/gif" // images of pair tasks
-	_ "image/jpeg"
-	_ "image/png"
-	"os"
 	"slices"
 	"strings"
 
@@ -480,28 +475,13 @@ func meanMatrix(ms []*features.Matrix) *features.Matrix {
 // loadImage reads an image as a grayscale matrix of size x size (0 keeps its size), top row
 // last, as the heatmap draws row 0 at the bottom.
 func loadImage(path string, size int) (*extract.Result, error) {
-	f, err := os.Open(path)
+	img, err := extract.Image(path, size)
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	img, _, err := image.Decode(f)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	b := img.Bounds()
-	w, h := b.Dx(), b.Dy()
-	if size > 0 {
-		w, h = size, size
-	}
-	m := features.NewMatrix(h, w)
-	for y := range h {
-		for x := range w {
-			sx, sy := b.Min.X+x*b.Dx()/w, b.Min.Y+y*b.Dy()/h
-			r, g, bl, _ := img.At(sx, sy).RGBA()
-			lum := (0.299*float64(r) + 0.587*float64(g) + 0.114*float64(bl)) / 65535
-			m.Data[(h-1-y)*w+x] = float32(lum)
-		}
+	m := features.NewMatrix(img.Rows, img.Cols)
+	for y := range img.Rows {
+		copy(m.Data[(img.Rows-1-y)*img.Cols:(img.Rows-y)*img.Cols], img.Data[y*img.Cols:(y+1)*img.Cols])
 	}
 	return &extract.Result{Kind: "image", Matrix: m}, nil
 }

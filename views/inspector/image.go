@@ -1,13 +1,7 @@
 package inspector
 
 import (
-	"fmt"
-	"image"
 	"image/color"
-	_ "image/gif" // image datasets hold GIF, JPEG or PNG files
-	_ "image/jpeg"
-	_ "image/png"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -40,28 +34,11 @@ func loadImageCmd(path string) tea.Cmd {
 	}
 }
 
-// loadImage decodes an image file as grayscale (ITU-R 601 luma, as PIL's "L") in [0, 1]: a
-// matrix of height rows and width columns, row 0 at the top.
+// loadImage decodes an image file as grayscale in [0, 1], row 0 at the top, at its own size.
 func loadImage(path string) (*extract.Result, error) {
-	f, err := os.Open(path)
+	m, err := extract.Image(path, 0)
 	if err != nil {
 		return nil, err
-	}
-	defer f.Close()
-	img, _, err := image.Decode(f)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	b := img.Bounds()
-	if b.Dx() == 0 || b.Dy() == 0 {
-		return nil, fmt.Errorf("%s: empty image", path)
-	}
-	m := features.NewMatrix(b.Dy(), b.Dx())
-	for y := range b.Dy() {
-		for x := range b.Dx() {
-			r, g, bl, _ := img.At(b.Min.X+x, b.Min.Y+y).RGBA()
-			m.Data[y*b.Dx()+x] = float32((0.299*float64(r) + 0.587*float64(g) + 0.114*float64(bl)) / 65535)
-		}
 	}
 	return &extract.Result{Kind: "image", Matrix: m}, nil
 }
