@@ -49,6 +49,7 @@ func startHark(t *testing.T, args ...string) *ptyTerm {
 		t.Fatal(err)
 	}
 	cmd := exec.Command(bin, args...)
+	cmd.Dir = home // runs and sessions go under ./hark-runs and ./hark-sessions
 	cmd.Env = []string{
 		"HOME=" + home, "XDG_CACHE_HOME=" + filepath.Join(home, "cache"), "PATH=" + os.Getenv("PATH"),
 		"TERM=xterm-256color", "NO_COLOR=1", "LANG=C.UTF-8",
@@ -143,8 +144,10 @@ func modes(t *testing.T, f *os.File) *unix.Termios {
 }
 
 // TestWorkbenchEndToEnd runs the real binary in a pseudo-terminal: the demo dataset appears,
-// the inspector shows a clip, the cursor moves and reads out time, the view changes, q quits
-// with status 0 and the terminal is left as it was found.
+// the inspector shows a clip, the cursor moves and reads out time, the view changes; a short
+// run is trained from the Train pane and watched to its end in the Monitor; the Results pane
+// shows the confusion matrix and report; the Errors pane steps to a misclassified clip; q
+// quits with status 0 and the terminal is left as it was found.
 func TestWorkbenchEndToEnd(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
@@ -165,6 +168,32 @@ func TestWorkbenchEndToEnd(t *testing.T) {
 	tm.typeKeys("c")
 	screen = tm.waitFor(20*time.Second, "[chroma]", "note=")
 	t.Logf("chroma:\n%s", screen)
+
+	// Train a short run: the form's epochs row set to 2, then enter.
+	tm.typeKeys("3")
+	tm.waitFor(20*time.Second, "[3 Train]", "> recipe")
+	for range 18 {
+		tm.typeKeys("\x1b[B")
+	}
+	tm.waitFor(10*time.Second, "> epochs")
+	tm.typeKeys("e", "\x15", "2", "\r")
+	tm.waitFor(10*time.Second, "> epochs         <2>")
+	tm.typeKeys("\r")
+
+	tm.typeKeys("4")
+	screen = tm.waitFor(liveness, "[4 Monitor]", "done: accuracy")
+	t.Logf("monitor:\n%s", screen)
+
+	tm.typeKeys("5")
+	screen = tm.waitFor(20*time.Second, "[5 Results]", "confusion", "macro avg")
+	t.Logf("results:\n%s", screen)
+
+	// Open the cell under the cursor in Errors, then jump to the first cell with errors.
+	tm.typeKeys("\r")
+	tm.waitFor(20*time.Second, "[6 Errors]")
+	tm.typeKeys("e")
+	screen = tm.waitFor(20*time.Second, "[6 Errors]", "predicted")
+	t.Logf("errors:\n%s", screen)
 
 	tm.typeKeys("q")
 	select {
