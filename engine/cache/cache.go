@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -80,6 +81,11 @@ type Cache struct {
 	version string
 	idx     *index // nil with Options.NoIndex
 	now     func() time.Time
+	packLim packThresholds
+
+	packsMu  sync.Mutex
+	packSets map[string]*packSet // by group, loaded on first use
+	damaged  sync.Map            // keys whose pack record failed its checks, until replaced
 
 	hits, misses, corrupt, hashed, storeErrs, bytesRead, bytesWritten atomic.Int64
 	lastStoreErr                                                      atomic.Value // error
@@ -117,7 +123,7 @@ func New(opt Options) (*Cache, error) {
 	if err := os.MkdirAll(filepath.Join(dir, entryFolder()), 0o755); err != nil {
 		return nil, fmt.Errorf("cache: %w", err)
 	}
-	c := &Cache{dir: dir, version: opt.Version, now: time.Now}
+	c := &Cache{dir: dir, version: opt.Version, now: time.Now, packLim: defaultPackThresholds, packSets: map[string]*packSet{}}
 	if !opt.NoIndex {
 		ix, err := loadIndex(c.indexPath())
 		if err != nil {
@@ -143,11 +149,12 @@ func (c *Cache) Stats() Stats {
 
 // Usage is what the cache holds on disk.
 type Usage struct {
-	Entries int
-	Bytes   int64 // the entries' and the index's lengths (the file system rounds each up to a block)
+	Entries int   // entry files and pack records (a key in two places counts twice)
+	Packs   int   // pack files
+	Bytes   int64 // the entries', packs' and index's lengths (the file system rounds each up to a block)
 }
 
-// Usage walks the cache folder and totals its entries.
+// Usage walks the cache folder and totals its entries and packs.
 func (c *Cache) Usage() (Usage, error) {
 	var u Usage
 	if fi, err := os.Stat(c.indexPath()); err == nil {
@@ -157,26 +164,38 @@ func (c *Cache) Usage() (Usage, error) {
 		if err != nil {
 			return fmt.Errorf("cache: %w", err)
 		}
-		if d.IsDir() || !strings.HasSuffix(p, entryExt) {
+		isPack := strings.HasSuffix(p, packExt) && !strings.HasPrefix(d.Name(), packTmpPrefix)
+		if d.IsDir() || !strings.HasSuffix(p, entryExt) && !isPack {
 			return nil
 		}
 		fi, err := d.Info()
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil // removed meanwhile (an entry file just packed)
+		}
 		if err != nil {
 			return fmt.Errorf("cache: %w", err)
 		}
-		u.Entries++
 		u.Bytes += fi.Size()
+		if isPack {
+			u.Packs++
+			u.Entries += packEntries(p)
+		} else {
+			u.Entries++
+		}
 		return nil
 	})
 	return u, err
 }
 
-// Clear removes every entry of this format and the stat index. Another process filling the
-// cache meanwhile may leave a few entries behind; they stay valid.
+// Clear removes every entry and pack of this format and the stat index. Another process filling
+// the cache meanwhile may leave a few entries or packs behind; they stay valid.
 func (c *Cache) Clear() error {
 	if c.idx != nil {
 		c.idx.reset()
 	}
+	c.packsMu.Lock()
+	c.packSets = map[string]*packSet{} // open packs are closed when no longer referenced
+	c.packsMu.Unlock()
 	err := errors.Join(os.RemoveAll(filepath.Join(c.dir, entryFolder())), os.Remove(c.indexPath()))
 	if errors.Is(err, fs.ErrNotExist) {
 		err = nil
@@ -284,10 +303,16 @@ func readFile(path string) ([]byte, fileStat, error) {
 	return data[:n], statOf(fi), nil
 }
 
-// Get returns the cached features of content sum under cfg. A missing, unreadable or corrupt
-// entry is a miss (a corrupt one is removed).
+// Get returns the cached features of content sum under cfg, from a pack or an entry file. A
+// missing, unreadable or corrupt entry is a miss (a corrupt entry file is removed; a corrupt
+// pack record is superseded by the next Put of its key).
 func (c *Cache) Get(sum Sum, cfg extract.Config) (*extract.Result, bool) {
-	r, ok := c.load(c.key(sum, cfg.Key()))
+	cfgKey := cfg.Key()
+	key := c.key(sum, cfgKey)
+	r, ok, _ := c.loadPacked(c.packs(cfgKey), key)
+	if !ok {
+		r, _, ok = c.loadLoose(key)
+	}
 	if ok {
 		c.hits.Add(1)
 	} else {
@@ -296,38 +321,71 @@ func (c *Cache) Get(sum Sum, cfg extract.Config) (*extract.Result, bool) {
 	return r, ok
 }
 
-// Put stores r as the features of content sum under cfg, atomically.
+// Put stores r as the features of content sum under cfg, atomically: as an entry file, or as
+// a pack of its own when it replaces a damaged pack record.
 func (c *Cache) Put(sum Sum, cfg extract.Config, r *extract.Result) error {
-	return c.store(c.key(sum, cfg.Key()), r)
+	cfgKey := cfg.Key()
+	key := c.key(sum, cfgKey)
+	b, err := encodeEntry(key, r)
+	if err != nil {
+		return fmt.Errorf("cache: %s: %w", c.entryPath(key), err)
+	}
+	if _, damaged := c.damaged.LoadAndDelete(key); damaged {
+		c.writeSinglePack(c.packs(cfgKey), key, b)
+		return nil
+	}
+	return c.storeBytes(key, b)
 }
 
-// load reads and checks the entry of key.
-func (c *Cache) load(key [32]byte) (*extract.Result, bool) {
+// loadPacked reads and checks key's record in ps. damaged reports a record that failed its
+// checks: it is counted, forgotten, and noted in c.damaged so that its replacement is written
+// where it supersedes the record.
+func (c *Cache) loadPacked(ps *packSet, key [32]byte) (r *extract.Result, ok, damaged bool) {
+	loc, ok := ps.lookup(key)
+	if !ok {
+		return nil, false, false
+	}
+	start := time.Now()
+	b := make([]byte, loc.len)
+	_, err := loc.f.ReadAt(b, loc.off)
+	if err == nil {
+		c.bytesRead.Add(loc.len)
+		r, err = decodeEntry(key, b)
+	}
+	if err != nil {
+		c.corrupt.Add(1)
+		ps.forget(key, loc)
+		c.damaged.Store(key, struct{}{})
+		return nil, false, true
+	}
+	r.Elapsed = time.Since(start)
+	return r, true, false
+}
+
+// loadLoose reads and checks the entry file of key, and returns its bytes too.
+func (c *Cache) loadLoose(key [32]byte) (*extract.Result, []byte, bool) {
 	start := time.Now()
 	p := c.entryPath(key)
 	b, _, err := readFile(p)
 	if err != nil {
-		return nil, false
+		return nil, nil, false
 	}
 	c.bytesRead.Add(int64(len(b)))
 	r, err := decodeEntry(key, b)
 	if err != nil {
 		c.corrupt.Add(1)
 		os.Remove(p) // recomputed and rewritten by the caller; a concurrent rewrite is harmless
-		return nil, false
+		return nil, nil, false
 	}
 	r.Elapsed = time.Since(start)
-	return r, true
+	return r, b, true
 }
 
-// store writes the entry of key: to a temporary file in its final folder, then renamed into
-// place, so that readers and concurrent writers only ever see whole entries.
-func (c *Cache) store(key [32]byte, r *extract.Result) error {
-	b, err := encodeEntry(key, r)
+// storeBytes writes the encoded entry b of key as an entry file: to a temporary file in its
+// final folder, then renamed into place, so that readers and concurrent writers only ever see
+// whole entries.
+func (c *Cache) storeBytes(key [32]byte, b []byte) error {
 	p := c.entryPath(key)
-	if err != nil {
-		return fmt.Errorf("cache: %s: %w", p, err)
-	}
 	dir := filepath.Dir(p)
 	f, err := os.CreateTemp(dir, ".tmp-*")
 	if errors.Is(err, fs.ErrNotExist) {

@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -289,6 +290,9 @@ func TestFillerProcess(t *testing.T) {
 	c, err := cache.Open(store)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if n, _ := strconv.Atoi(os.Getenv("HARK_TEST_PACK")); n > 0 {
+		cache.SetPackThresholds(c, n, 1<<20)
 	}
 	extractAll(t, c, strings.Split(os.Getenv("HARK_TEST_FILES"), string(os.PathListSeparator)), testConfig())
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"os"
 	"runtime"
 	"sync"
 	"time"
@@ -28,6 +29,8 @@ func (c *Cache) Each(ctx context.Context, paths []string, cfg extract.Config, th
 	}
 	threads = min(threads, max(1, len(paths)))
 	cfgKey := cfg.Key()
+	ps := c.packs(cfgKey)
+	pw := c.newPackWriter(ps)
 	window := 4 * threads
 	type outcome struct {
 		i   int
@@ -42,7 +45,7 @@ func (c *Cache) Each(ctx context.Context, paths []string, cfg extract.Config, th
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			w := &worker{c: c, cfg: cfg, cfgKey: cfgKey}
+			w := &worker{c: c, cfg: cfg, cfgKey: cfgKey, ps: ps, pw: pw}
 			for i := range jobs {
 				r, err := w.file(paths[i])
 				results <- outcome{i, r, err}
@@ -86,6 +89,7 @@ func (c *Cache) Each(ctx context.Context, paths []string, cfg extract.Config, th
 			next++
 		}
 	}
+	pw.finish()
 	if c.idx != nil {
 		if err := c.idx.flush(); err != nil {
 			c.storeFailed(err)
@@ -125,6 +129,8 @@ type worker struct {
 	c      *Cache
 	cfg    extract.Config
 	cfgKey string
+	ps     *packSet    // cfg's packs
+	pw     *packWriter // the batch's
 	ex     *extract.Extractor
 }
 
@@ -136,8 +142,21 @@ func (w *worker) file(path string) (*extract.Result, error) {
 		return nil, err
 	}
 	key := c.key(sum, w.cfgKey)
-	if r, ok := c.load(key); ok {
+	r, ok, damaged := c.loadPacked(w.ps, key)
+	if ok {
 		c.hits.Add(1)
+		return r, nil
+	}
+	if r, b, ok := c.loadLoose(key); ok {
+		c.hits.Add(1)
+		if damaged { // the entry file supersedes the damaged record as a pack of its own
+			c.damaged.Delete(key)
+			if c.writeSinglePack(w.ps, key, b) {
+				os.Remove(c.entryPath(key))
+			}
+		} else {
+			w.pw.add(key, b, c.entryPath(key))
+		}
 		return r, nil
 	}
 	c.misses.Add(1)
@@ -158,13 +177,19 @@ func (w *worker) file(path string) (*extract.Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	r, err := w.ex.Samples(y, sr)
+	r, err = w.ex.Samples(y, sr)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	r.Elapsed = time.Since(start)
-	if err := c.store(key, r); err != nil {
-		c.storeFailed(err)
+	b, err := encodeEntry(key, r)
+	switch _, replaces := c.damaged.LoadAndDelete(key); {
+	case err != nil:
+		c.storeFailed(fmt.Errorf("cache: %s: %w", c.entryPath(key), err))
+	case replaces:
+		c.writeSinglePack(w.ps, key, b) // supersedes the damaged record
+	default:
+		w.pw.add(key, b, "")
 	}
 	return r, nil
 }
