@@ -4,10 +4,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"image"
-	"image/color"
-	"image/png"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -336,52 +332,11 @@ func TestListsSplitIsDefault(t *testing.T) {
 	}
 }
 
-// pairsDir writes a small image pair dataset: three people with two 16x12 PNG faces each and
-// a pair list of 3 same and 3 different pairs.
-func pairsDir(t *testing.T) string {
-	t.Helper()
-	dir := filepath.Join(t.TempDir(), "faces")
-	people := []string{"ann", "bob", "cyd"}
-	for k, p := range people {
-		if err := os.MkdirAll(filepath.Join(dir, "faces", p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		for n := 1; n <= 2; n++ {
-			img := image.NewGray(image.Rect(0, 0, 12, 16))
-			for y := range 16 {
-				for x := range 12 {
-					img.SetGray(x, y, color.Gray{Y: uint8((x*20 + y*8 + k*60 + n*10) % 256)})
-				}
-			}
-			f, err := os.Create(filepath.Join(dir, "faces", p, fmt.Sprintf("%s_%d.png", p, n)))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := png.Encode(f, img); err != nil {
-				t.Fatal(err)
-			}
-			f.Close()
-		}
-	}
-	var lines []string
-	for _, p := range people {
-		lines = append(lines, fmt.Sprintf("faces/%s/%s_1.png faces/%s/%s_2.png same", p, p, p, p))
-	}
-	for i, p := range people {
-		q := people[(i+1)%3]
-		lines = append(lines, fmt.Sprintf("faces/%s/%s_1.png faces/%s/%s_2.png different", p, p, q, q))
-	}
-	if err := os.WriteFile(filepath.Join(dir, "pairs.txt"), []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return dir
-}
-
 func newPairs(t *testing.T, w, h int) *Browser {
 	t.Helper()
 	c := common.NewCommon(t.Context(), colorprofile.ASCII)
 	c.Engine.Open = tuitest.FixedRoot(dataset.Open, "/data/faces")
-	b := New(c, []string{pairsDir(t)})
+	b := New(c, []string{tuitest.ImagePairsDir(t)})
 	b.SetSize(w, h)
 	tuitest.Drain(b.update, b.Init())
 	if s := b.current(); s.state != stateReady {

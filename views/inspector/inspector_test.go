@@ -1,15 +1,9 @@
 package inspector
 
 import (
-	"bytes"
 	"errors"
 	"flag"
 	"fmt"
-	"image"
-	"image/color"
-	"image/png"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -428,39 +422,7 @@ func TestAugmentationError(t *testing.T) {
 // 3 same and 3 different pairs.
 func imagePairs(t *testing.T) *dataset.Catalog {
 	t.Helper()
-	dir := filepath.Join(t.TempDir(), "faces")
-	people := []string{"ann", "bob", "cyd"}
-	for k, p := range people {
-		if err := os.MkdirAll(filepath.Join(dir, "faces", p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		for n := 1; n <= 2; n++ {
-			img := image.NewGray(image.Rect(0, 0, 12, 16))
-			for y := range 16 {
-				for x := range 12 {
-					img.SetGray(x, y, color.Gray{Y: uint8((x*20 + y*8 + k*60 + n*10) % 256)})
-				}
-			}
-			var buf bytes.Buffer
-			if err := png.Encode(&buf, img); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(filepath.Join(dir, "faces", p, fmt.Sprintf("%s_%d.png", p, n)), buf.Bytes(), 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-	var lines []string
-	for _, p := range people {
-		lines = append(lines, fmt.Sprintf("faces/%s/%s_1.png faces/%s/%s_2.png same", p, p, p, p))
-	}
-	for i, p := range people {
-		q := people[(i+1)%3]
-		lines = append(lines, fmt.Sprintf("faces/%s/%s_1.png faces/%s/%s_2.png different", p, p, q, q))
-	}
-	if err := os.WriteFile(filepath.Join(dir, "pairs.txt"), []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	dir := tuitest.ImagePairsDir(t)
 	cat, err := dataset.Open(dataset.Spec{Root: dir})
 	if err != nil {
 		t.Fatal(err)
