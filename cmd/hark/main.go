@@ -29,6 +29,7 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"bench", "train a model on random data and report samples/s", runBench},
+		{"cache", "show or clear the on-disk feature cache", runCache},
 		{"demo", "write the built-in demo dataset to a folder", runDemo},
 		{"eval", "evaluate a trained model: report, confusion matrix, predictions CSV", runEval},
 		{"features", "compute, export or draw librosa-exact features of audio files", runFeatures},

@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -152,6 +153,9 @@ type Usage struct {
 	Entries int   // entry files and pack records (a key in two places counts twice)
 	Packs   int   // pack files
 	Bytes   int64 // the entries', packs' and index's lengths (the file system rounds each up to a block)
+	// Stale is the bytes held by other format versions' folders and indexes (left by older or
+	// newer releases of hark; this one never reads them). Clear removes them too.
+	Stale int64
 }
 
 // Usage walks the cache folder and totals its entries and packs.
@@ -184,19 +188,80 @@ func (c *Cache) Usage() (Usage, error) {
 		}
 		return nil
 	})
+	if err != nil {
+		return u, err
+	}
+	stale, err := c.staleFormats()
+	for _, p := range stale {
+		n, serr := treeBytes(p)
+		u.Stale += n
+		err = errors.Join(err, serr)
+	}
 	return u, err
 }
 
-// Clear removes every entry and pack of this format and the stat index. Another process filling
-// the cache meanwhile may leave a few entries or packs behind; they stay valid.
+// staleFormats lists the folders and index files that other format versions left in the cache
+// folder: "v<N>" and "index-v<N>.log" with N other than FormatVersion.
+func (c *Cache) staleFormats() ([]string, error) {
+	des, err := os.ReadDir(c.dir)
+	if err != nil {
+		return nil, fmt.Errorf("cache: %w", err)
+	}
+	var stale []string
+	for _, de := range des {
+		name, num := de.Name(), ""
+		switch {
+		case de.IsDir() && strings.HasPrefix(name, "v"):
+			num = name[1:]
+		case !de.IsDir() && strings.HasPrefix(name, "index-v") && strings.HasSuffix(name, ".log"):
+			num = strings.TrimSuffix(strings.TrimPrefix(name, "index-v"), ".log")
+		}
+		if v, err := strconv.Atoi(num); err == nil && v >= 0 && v != FormatVersion {
+			stale = append(stale, filepath.Join(c.dir, name))
+		}
+	}
+	return stale, nil
+}
+
+// treeBytes totals the lengths of the files under path (a file or a folder).
+func treeBytes(path string) (int64, error) {
+	var n int64
+	err := filepath.WalkDir(path, func(_ string, d fs.DirEntry, err error) error {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil
+		}
+		if err != nil || d.IsDir() {
+			return err
+		}
+		if fi, err := d.Info(); err == nil {
+			n += fi.Size()
+		}
+		return nil
+	})
+	if err != nil {
+		return n, fmt.Errorf("cache: %w", err)
+	}
+	return n, nil
+}
+
+// Clear removes every entry and pack of this format, the stat index, and what other format
+// versions left behind. Another process filling the cache meanwhile may leave a few entries or
+// packs behind; they stay valid.
 func (c *Cache) Clear() error {
+	stale, err := c.staleFormats()
+	for _, p := range stale {
+		err = errors.Join(err, os.RemoveAll(p))
+	}
+	if err != nil {
+		return fmt.Errorf("cache: clear %s: %w", c.dir, err)
+	}
 	if c.idx != nil {
 		c.idx.reset()
 	}
 	c.packsMu.Lock()
 	c.packSets = map[string]*packSet{} // open packs are closed when no longer referenced
 	c.packsMu.Unlock()
-	err := errors.Join(os.RemoveAll(filepath.Join(c.dir, entryFolder())), os.Remove(c.indexPath()))
+	err = errors.Join(os.RemoveAll(filepath.Join(c.dir, entryFolder())), os.Remove(c.indexPath()))
 	if errors.Is(err, fs.ErrNotExist) {
 		err = nil
 	}

@@ -3,6 +3,8 @@ package cache_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -431,5 +433,51 @@ func TestDefaultDir(t *testing.T) {
 	t.Setenv("XDG_CACHE_HOME", "/xdg")
 	if d, err := cache.DefaultDir(); err != nil || d != "/xdg/hark/features" {
 		t.Errorf("with XDG_CACHE_HOME: %q, %v", d, err)
+	}
+}
+
+// What other format versions left is counted as stale and removed by Clear; nothing else in the
+// folder is touched.
+func TestStaleFormats(t *testing.T) {
+	dir := t.TempDir()
+	write := func(rel string, n int) {
+		p := filepath.Join(dir, filepath.FromSlash(rel))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, make([]byte, n), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("v0/ab/old.hfc", 100)
+	write("v0/packs/p.hfp", 50)
+	write("index-v0.log", 7)
+	write("v7/x", 3) // a newer release's
+	write("vendor/keep", 11)
+	write("index-vx.log", 5)
+	write("notes.txt", 13)
+	c, err := cache.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := c.Usage()
+	if err != nil || u.Stale != 160 || u.Entries != 0 {
+		t.Fatalf("Usage = %+v, %v; want 160 stale bytes and no entries", u, err)
+	}
+	if err := c.Clear(); err != nil {
+		t.Fatal(err)
+	}
+	for _, gone := range []string{"v0", "index-v0.log", "v7"} {
+		if _, err := os.Stat(filepath.Join(dir, gone)); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("%s after Clear: %v", gone, err)
+		}
+	}
+	for _, kept := range []string{"vendor/keep", "index-vx.log", "notes.txt", fmt.Sprintf("v%d", cache.FormatVersion)} {
+		if _, err := os.Stat(filepath.Join(dir, kept)); err != nil {
+			t.Errorf("%s after Clear: %v", kept, err)
+		}
+	}
+	if u, err := c.Usage(); err != nil || u != (cache.Usage{}) {
+		t.Errorf("after Clear: %+v, %v", u, err)
 	}
 }

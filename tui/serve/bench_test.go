@@ -72,8 +72,10 @@ func heapMB() float64 {
 // Monitor pane (100 batch reports a second, an epoch a second), and measures, over b.N
 // seconds of watching: the bytes each viewer receives per second (B/s/viewer: the terminal
 // stream; wire-B/s/viewer: what the server writes, SSH framing and encryption included), and
-// the heap and goroutines after the viewers settled and at the end, which should be flat.
-// Run it for a few minutes with -benchtime=180x (one iteration is one second).
+// the heap and goroutines after the viewers settled, half-way and at the end. The heap rises
+// for the first two minutes or so while the renderers' models of the screens fill (see the
+// README, "Serving"), then stays flat: heap-KB/min-last-half is the growth after that. Run it
+// for several minutes, -benchtime=360x (one iteration is one second); -v logs the heap every 30 s.
 func BenchmarkViewers(b *testing.B) {
 	const viewers = 20
 	if os.Getenv("HARK_BENCH_HEAP") != "" {
@@ -117,9 +119,16 @@ func BenchmarkViewers(b *testing.B) {
 	writeHeap(".start")
 	client0, wire0 := total(), e.srv.Stats().BytesSent
 	start := time.Now()
+	heapMid := heap0
 	b.ResetTimer()
-	for range b.N {
+	for i := range b.N {
 		time.Sleep(time.Second)
+		if i+1 == b.N/2 {
+			heapMid = heapMB()
+		}
+		if testing.Verbose() && (i+1)%30 == 0 {
+			b.Logf("%4d s: heap %.1f MB, %d goroutines", i+1, heapMB(), runtime.NumGoroutine())
+		}
 	}
 	b.StopTimer()
 	secs := time.Since(start).Seconds()
@@ -136,6 +145,9 @@ func BenchmarkViewers(b *testing.B) {
 	b.ReportMetric(float64(wire1-wire0)/secs/viewers, "wire-B/s/viewer")
 	b.ReportMetric(heap0, "heap-MB-start")
 	b.ReportMetric(heap1, "heap-MB-end")
+	if b.N >= 2 {
+		b.ReportMetric((heap1-heapMid)*1024/(secs/2/60), "heap-KB/min-last-half")
+	}
 	b.ReportMetric(float64(gor0), "goroutines-start")
 	b.ReportMetric(float64(gor1), "goroutines-end")
 	b.ReportMetric(viewers, "viewers")
