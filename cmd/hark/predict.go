@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -363,20 +362,19 @@ func (p *predictor) predictFile(path string, seg time.Duration) (predictFileJSON
 		// Whole files, and files shorter than one segment (padded as in training).
 		pieces = []piece{{0, len(y)}}
 	}
-	size := p.model.SampleSize()
-	x := make([]float32, 0, len(pieces)*size)
-	for _, pc := range pieces {
+	mats := make([]*features.Matrix, len(pieces))
+	for i, pc := range pieces {
 		r, err := p.ex.Samples(y[pc.lo:pc.hi], rate)
 		if err != nil {
 			return out, fmt.Errorf("%s: %w", path, err)
 		}
-		in, err := modelInput(p.features, p.meta.Norm, r.Matrix, p.model.Spec().Input)
-		if err != nil {
-			return out, fmt.Errorf("%s: %w", path, err)
-		}
-		x = append(x, in...)
+		mats[i] = r.Matrix
 	}
-	probs, err := p.model.Predict(nil, x)
+	bt, err := train.Inputs(p.model, p.features, p.meta.Norm, mats)
+	if err != nil {
+		return out, fmt.Errorf("%s: %w", path, err)
+	}
+	probs, err := p.model.PredictBatch(nil, bt)
 	if err != nil {
 		return out, fmt.Errorf("%s: %w", path, err)
 	}
@@ -424,50 +422,6 @@ func (p *predictor) predictFile(path string, seg time.Duration) (predictFileJSON
 		}
 	}
 	out.Seconds = time.Since(start).Seconds()
-	return out, nil
-}
-
-// modelInput turns a feature matrix (bins x frames, as librosa returns it) into one model
-// sample, as training does: standardised with the training statistics (per bin, or globally),
-// then cropped or zero-padded at the end to the model's frame count, then laid out as the model
-// reads it: "image" is 1 x frames x bins, "sequence" frames x bins.
-func modelInput(fs train.FeatureSpec, norm *models.Norm, m *features.Matrix, input []int) ([]float32, error) {
-	if m == nil {
-		return nil, errors.New("the feature has no matrix")
-	}
-	bins, frames := m.Rows, m.Cols
-	want := 1
-	for _, d := range input {
-		want *= d
-	}
-	if bins == 0 || len(input) == 0 || input[len(input)-1] != bins {
-		return nil, fmt.Errorf("features of %d bins do not fit the model's input %v", bins, input)
-	}
-	steps := want / bins
-	out := make([]float32, want)
-	mean := func(b int) float32 { return 0 }
-	std := func(b int) float32 { return 1 }
-	if norm != nil && fs.Normalize != train.NormalizeNone {
-		switch {
-		case len(norm.Mean) == bins && len(norm.Std) == bins:
-			mean = func(b int) float32 { return norm.Mean[b] }
-			std = func(b int) float32 { return norm.Std[b] }
-		case len(norm.Mean) == 1 && len(norm.Std) == 1:
-			mean = func(int) float32 { return norm.Mean[0] }
-			std = func(int) float32 { return norm.Std[0] }
-		default:
-			return nil, fmt.Errorf("normalisation statistics of %d values do not fit %d feature bins", len(norm.Mean), bins)
-		}
-	}
-	for t := 0; t < min(steps, frames); t++ {
-		for b := 0; b < bins; b++ {
-			s := std(b)
-			if s == 0 || math.IsNaN(float64(s)) {
-				s = 1
-			}
-			out[t*bins+b] = (m.Data[b*frames+t] - mean(b)) / s
-		}
-	}
 	return out, nil
 }
 

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/hark-audio/hark/engine/demo"
+	"github.com/hark-audio/hark/engine/eval"
 	"github.com/hark-audio/hark/engine/extract"
 	"github.com/hark-audio/hark/engine/train"
 	"github.com/hark-audio/hark/features"
@@ -83,7 +84,8 @@ func TestPredictSegmentsAndVotes(t *testing.T) {
 	if math.Abs(total-100) > 1e-9 || f.Percent[f.Pred] == 0 {
 		t.Errorf("percentages %v (sum %v), verdict %q", f.Percent, total, f.Pred)
 	}
-	// Each segment is the model's output on that segment's features, computed as in training.
+	// Each segment is the model's output on that segment's features, laid out as training does
+	// (written out here independently of train.Inputs: transposed, standardised, padded).
 	pm, err := loadPredictor(model, 1)
 	if err != nil {
 		t.Fatal(err)
@@ -94,11 +96,7 @@ func TestPredictSegmentsAndVotes(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		x, err := modelInput(pm.features, pm.meta.Norm, r.Matrix, []int{1, 16, 13})
-		if err != nil {
-			t.Fatal(err)
-		}
-		p, _ := pm.model.Predict(nil, x)
+		p, _ := pm.model.Predict(nil, referenceInput(pm.meta.Norm, r.Matrix, 16))
 		for j, c := range doc.Classes {
 			if math.Abs(float64(p[j])-s.Probs[c]) > 1e-6 {
 				t.Errorf("segment %d class %s: %v, direct %v", s.Index, c, s.Probs[c], p[j])
@@ -116,6 +114,23 @@ func TestPredictSegmentsAndVotes(t *testing.T) {
 	if code != exitOK || !strings.Contains(stdout, "=>") || !strings.Contains(stdout, "5 files predicted") {
 		t.Errorf("text, whole files and a folder: exit %d\n%s", code, stdout)
 	}
+}
+
+// referenceInput is one model sample of frames x bins from a bins x frames matrix: each value
+// standardised with its bin's statistics (or the global ones), frames past the matrix zero.
+func referenceInput(norm *models.Norm, m *features.Matrix, frames int) []float32 {
+	out := make([]float32, frames*m.Rows)
+	for t := 0; t < min(frames, m.Cols); t++ {
+		for b := 0; b < m.Rows; b++ {
+			v := m.Data[b*m.Cols+t]
+			if norm != nil {
+				k := b % len(norm.Mean)
+				v = (v - norm.Mean[k]) / norm.Std[k]
+			}
+			out[t*m.Rows+b] = v
+		}
+	}
+	return out
 }
 
 // sliceWAV decodes a mono 8 kHz demo clip's samples between two times.
@@ -167,33 +182,52 @@ func TestPredictErrors(t *testing.T) {
 	}
 }
 
-func TestModelInputLayoutNormalisationAndPadding(t *testing.T) {
-	// 2 bins x 3 frames, as librosa returns it (rows are bins).
-	m := &features.Matrix{Rows: 2, Cols: 3, Data: []float32{1, 2, 3, 10, 20, 30}}
-	fs := train.FeatureSpec{Normalize: "bin"}
-	norm := &models.Norm{Mean: []float32{1, 10}, Std: []float32{2, 10}}
-	x, err := modelInput(fs, norm, m, []int{1, 4, 2})
-	want := []float32{0, 0, 0.5, 1, 1, 2, 0, 0} // frames x bins, the 4th frame zero padding
-	if err != nil || !equalFloats(x, want) {
-		t.Errorf("padded: %v %v, want %v", x, err, want)
+// TestPredictAgreesWithEval trains a small recurrent model on clips shorter than its input (so
+// every input is standardised, then padded, and the LSTM must stop at each clip's last frame),
+// then predicts every clip whole and checks each verdict and score against what `hark eval`
+// wrote for the clip: predict reads a file exactly as evaluation reads a clip.
+func TestPredictAgreesWithEval(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains a model")
 	}
-	x, _ = modelInput(train.FeatureSpec{Normalize: "global"}, &models.Norm{Mean: []float32{0}, Std: []float32{10}}, m, []int{2, 2})
-	if want := []float32{0.1, 1, 0.2, 2}; !equalFloats(x, want) {
-		t.Errorf("cropped, global: %v, want %v", x, want)
+	data := demoData(t)
+	dir := t.TempDir()
+	arch := filepath.Join(dir, "lstm.json")
+	os.WriteFile(arch, []byte(`{"name": "small-lstm", "input": [], "layers": [{"type": "lstm", "units": 6, "summary": "last"}], "head": {"kind": "softmax"}}`), 0o644)
+	out := filepath.Join(dir, "run")
+	code, _, errs := trainRun(t, trainEnv{start: train.Start}, "--data", data, "--layout", "folders",
+		"--split", "random:0.5,0.25,0.25", "--features", "mfcc:n_mfcc=13,n_fft=256,hop=128,frames=80,layout=sequence",
+		"--model", arch, "--epochs", "2", "--batch", "8", "--threads", "1", "--out", out)
+	if code != exitOK {
+		t.Fatalf("train: exit %d\n%s", code, errs)
 	}
-	if _, err := modelInput(fs, norm, m, []int{1, 4, 3}); err == nil {
-		t.Error("a bin count that does not fit the model was accepted")
+	preds := filepath.Join(dir, "p.csv")
+	var eo, ee bytes.Buffer
+	if code := runEval([]string{"--run", out, "--data", data, "--layout", "folders", "--predictions", preds}, &eo, &ee); code != exitOK {
+		t.Fatalf("eval: exit %d\n%s", code, ee.String())
 	}
-}
-
-func equalFloats(a, b []float32) bool {
-	if len(a) != len(b) {
-		return false
+	f, err := os.Open(preds)
+	if err != nil {
+		t.Fatal(err)
 	}
-	for i := range a {
-		if math.Abs(float64(a[i]-b[i])) > 1e-6 {
-			return false
+	rows, err := eval.ReadPredictions(f, preds)
+	f.Close()
+	if err != nil || len(rows) != 24 {
+		t.Fatalf("eval's predictions: %d rows, %v", len(rows), err)
+	}
+	clips := make([]string, len(rows))
+	for i, r := range rows {
+		clips[i] = filepath.Join(data, filepath.FromSlash(r.ID))
+	}
+	code, stdout, stderr := predictRun(append([]string{"--run", out, "--segment", "none", "--json", "--threads", "1"}, clips...)...)
+	var doc predictJSON
+	if code != exitOK || json.Unmarshal([]byte(stdout), &doc) != nil || len(doc.Files) != len(rows) {
+		t.Fatalf("predict: exit %d, %d files\n%s", code, len(doc.Files), stderr)
+	}
+	for i, r := range rows {
+		got := doc.Files[i]
+		if got.Pred != r.Pred || math.Abs(got.Score-r.Score) > 1e-5 {
+			t.Errorf("%s: predict says %s (%.6f), eval %s (%.6f)", r.ID, got.Pred, got.Score, r.Pred, r.Score)
 		}
 	}
-	return true
 }

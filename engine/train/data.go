@@ -547,17 +547,7 @@ func (d *data) normalise(fs FeatureSpec, norm *models.Norm) {
 // fit applies the normalisation to the valid frames of x and pads with zeros or crops it to
 // d.frames frames.
 func (d *data) fit(x []float32, valid int) []float32 {
-	out := make([]float32, d.frames*d.bins)
-	n := min(valid, d.frames) * d.bins
-	copy(out, x[:n])
-	if d.norm != nil {
-		k := len(d.norm.Mean)
-		for j := range out[:n] {
-			b := j % d.bins % k
-			out[j] = (out[j] - d.norm.Mean[b]) / d.norm.Std[b]
-		}
-	}
-	return out
+	return fitFrames(x, valid, d.frames, d.bins, d.norm)
 }
 
 // usedItems lists the item indices the examples read, sorted and unique.

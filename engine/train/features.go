@@ -199,12 +199,20 @@ func directExtract(threads int) ExtractFunc {
 	}
 }
 
-// fromResult transposes a feature matrix (bins x frames) into time steps x bins.
+// fromResult transposes a feature result's matrix (bins x frames) into time steps x bins.
 func fromResult(res *extract.Result) (matrix, error) {
-	if res == nil || res.Matrix == nil {
+	if res == nil {
 		return matrix{}, fmt.Errorf("the feature is not a matrix")
 	}
-	m := res.Matrix
+	return transpose(res.Matrix)
+}
+
+// transpose turns a feature matrix (bins x frames) into time steps x bins, refusing NaN and
+// infinite values.
+func transpose(m *features.Matrix) (matrix, error) {
+	if m == nil {
+		return matrix{}, fmt.Errorf("the feature is not a matrix")
+	}
 	out := matrix{data: make([]float32, m.Rows*m.Cols), frames: m.Cols, bins: m.Rows}
 	for b := range m.Rows {
 		row := m.Data[b*m.Cols : (b+1)*m.Cols]
@@ -279,5 +287,5 @@ func loadNpy(path string) (matrix, error) {
 		return matrix{}, fmt.Errorf("%d values for shape %v", len(data), h.Shape)
 	}
 	m := &features.Matrix{Rows: bins, Cols: frames, Data: data}
-	return fromResult(&extract.Result{Matrix: m})
+	return transpose(m)
 }
