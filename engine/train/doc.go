@@ -15,8 +15,9 @@
 //   - splits it (RunSpec.Split; "" is the dataset's own lists, else a seeded stratified
 //     80/10/10) and, when the split has no validation part, holds out a seeded, stratified
 //     tenth of the training clips; a clip's segments always stay together; a group split of
-//     a pair list (LFW's "80/20 by person") splits the people, and the different-person
-//     pairs whose two people fall in different parts are left out and reported;
+//     a pair list (LFW's "80/20 by person") splits the people, keeping together everyone a
+//     chain of pairs joins, so that no pair is lost (only a component too large to place whole
+//     is split by person, and its pairs across parts are left out and reported);
 //   - computes the features of every item (Options.Extract, a cache, for whole audio files;
 //     segments are cut from each file decoded once; images are decoded with the standard
 //     library, converted to grayscale and resized by area averaging; .npy files are read as
