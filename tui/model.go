@@ -42,6 +42,9 @@ type Options struct {
 	// Sessions configures the Sessions pane and playback: the folders it lists, this
 	// workbench's own session file, and the deck opened sessions play on (nil: none).
 	Sessions sessions.Config
+	// NoMouse leaves the mouse to the terminal (its own text selection) instead of asking for
+	// clicks and the wheel: clicking a tab focuses its pane, the wheel moves as the arrow keys.
+	NoMouse bool
 }
 
 // Minimum size the workbench draws its panes in; below it, it says so.
@@ -60,6 +63,7 @@ type Model struct {
 	panes    []common.Component
 	focus    int
 	showHelp bool
+	mouse    bool
 	// bar is the playback bar, drawn over the footer while a session plays back.
 	bar      *sessions.Bar
 	barShown bool
@@ -107,6 +111,7 @@ func New(ctx context.Context, opt Options) *Model {
 		},
 		bar:      sessions.NewBar(c, opt.Sessions.Deck),
 		interval: frameInterval,
+		mouse:    !opt.NoMouse,
 	}
 	// Until the terminal reports its size, draw for the classic one.
 	m.resize(80, 24)
@@ -149,6 +154,10 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case tea.KeyPressMsg:
 		return m, m.key(msg)
+	case tea.MouseClickMsg:
+		return m, m.click(msg)
+	case tea.MouseWheelMsg:
+		return m, m.wheel(msg)
 	case tea.MouseMsg, tea.PasteMsg:
 		return m, m.toFocused(msg)
 	case common.OpenItemMsg:
@@ -202,6 +211,39 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		return cmd
 	}
 	return m.toFocused(msg)
+}
+
+// click focuses the pane whose tab was clicked; other clicks go to the focused pane.
+func (m *Model) click(msg tea.MouseClickMsg) tea.Cmd {
+	if msg.Button == tea.MouseLeft && msg.Y == 0 {
+		_, spans := m.tabs()
+		for i, sp := range spans {
+			if msg.X >= sp[0] && msg.X < sp[1] {
+				m.setFocus(i)
+				return nil
+			}
+		}
+		return nil
+	}
+	return m.toFocused(msg)
+}
+
+// wheel moves in the focused pane as the arrow keys do (what terminals send for the wheel on
+// the alternate screen when no program asks for the mouse), or scrolls the help.
+func (m *Model) wheel(msg tea.MouseWheelMsg) tea.Cmd {
+	var code rune
+	switch msg.Button {
+	case tea.MouseWheelUp:
+		code = tea.KeyUp
+	case tea.MouseWheelDown:
+		code = tea.KeyDown
+	default:
+		return m.toFocused(msg)
+	}
+	if m.showHelp {
+		return nil
+	}
+	return m.key(tea.KeyPressMsg{Code: code})
 }
 
 func (m *Model) quit() tea.Cmd {
@@ -296,6 +338,9 @@ func (m *Model) View() tea.View {
 	v := tea.NewView(m.Render())
 	v.AltScreen = true
 	v.WindowTitle = "hark"
+	if m.mouse {
+		v.MouseMode = tea.MouseModeCellMotion
+	}
 	return v
 }
 
@@ -324,30 +369,44 @@ func (m *Model) Render() string {
 	return b.String()
 }
 
-// tabBar names every pane, the focused one marked. When the tabs do not fit, the ones in the
-// back lose their padding.
+// tabBar names every pane, the focused one marked.
 func (m *Model) tabBar() string {
+	line, _ := m.tabs()
+	return common.Pad(line, m.c.Width)
+}
+
+// tabs lays out the tab bar: its line, and the columns [from, to) of each pane's tab, for
+// mouse clicks. When the tabs do not fit, the ones in the back lose their padding.
+func (m *Model) tabs() (string, [][2]int) {
 	st := &m.c.Styles
 	var line string
+	var spans [][2]int
 	for _, pad := range []string{" ", ""} {
 		parts := []string{st.Brand.Render("hark")}
+		spans = spans[:0]
+		x := 1 + lipgloss.Width(parts[0])
 		for i, p := range m.panes {
 			label := fmt.Sprintf("%d %s", i+1, p.Title())
+			var tab string
 			switch {
 			case i == m.focus && st.ASCII:
-				parts = append(parts, "["+label+"]")
+				tab = "[" + label + "]"
 			case i == m.focus:
-				parts = append(parts, st.TabActive.Render(" "+label+" "))
+				tab = st.TabActive.Render(" " + label + " ")
 			default:
-				parts = append(parts, st.TabInactive.Render(pad+label+pad))
+				tab = st.TabInactive.Render(pad + label + pad)
 			}
+			x++ // the space between tabs
+			spans = append(spans, [2]int{x, x + lipgloss.Width(tab)})
+			x += lipgloss.Width(tab)
+			parts = append(parts, tab)
 		}
 		line = " " + strings.Join(parts, " ")
 		if lipgloss.Width(line) <= m.c.Width {
 			break
 		}
 	}
-	return common.Pad(line, m.c.Width)
+	return line, spans
 }
 
 func (m *Model) footer() string {

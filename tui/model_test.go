@@ -8,6 +8,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/hark-audio/hark/engine/dataset"
 	"github.com/hark-audio/hark/views/common"
@@ -181,5 +182,61 @@ func TestGolden(t *testing.T) {
 		tuitest.Golden(t, name("inspector"), m.Render(), *update)
 		press(m, "?")
 		tuitest.Golden(t, name("inspector_help"), m.Render(), *update)
+	}
+}
+
+// Clicking a tab focuses its pane, in colour and in ASCII, whether or not the tabs are padded;
+// the wheel moves as the arrow keys do; NoMouse leaves the mouse to the terminal.
+func TestMouse(t *testing.T) {
+	for _, c := range []struct {
+		profile colorprofile.Profile
+		width   int
+	}{{colorprofile.ASCII, 120}, {colorprofile.TrueColor, 120}, {colorprofile.TrueColor, 80}} {
+		m := newDemo(t, c.profile, c.width, 24)
+		if m.View().MouseMode != tea.MouseModeCellMotion {
+			t.Fatal("the workbench does not ask for the mouse")
+		}
+		bar := []rune(ansi.Strip(strings.SplitN(m.Render(), "\n", 2)[0]))
+		for i, p := range m.panes {
+			title := fmt.Sprintf("%d %s", i+1, p.Title())
+			x := strings.Index(string(bar), title)
+			if x < 0 {
+				t.Fatalf("%v at %d columns: no tab %q in %q", c.profile, c.width, title, string(bar))
+			}
+			x = len([]rune(string(bar)[:x]))
+			for _, at := range []int{x + len(title) - 1, x} { // the label's last and first column
+				send(m, tea.MouseClickMsg{X: at, Y: 0, Button: tea.MouseLeft})
+				if m.Focused() != p.ID() {
+					t.Errorf("%v at %d columns: a click at %d on %q focused %s", c.profile, c.width, at, title, m.Focused())
+				}
+				send(m, tea.KeyPressMsg{Code: '1', Text: "1"})
+			}
+			send(m, tea.MouseClickMsg{X: x, Y: 0, Button: tea.MouseLeft})
+			bar = []rune(ansi.Strip(strings.SplitN(m.Render(), "\n", 2)[0]))
+		}
+		send(m, tea.MouseClickMsg{X: 1, Y: 0, Button: tea.MouseLeft}) // on "hark": nothing
+		if m.Focused() != sessions.PaneID {
+			t.Errorf("a click on the brand moved the focus to %s", m.Focused())
+		}
+	}
+
+	m := newDemo(t, colorprofile.ASCII, 80, 24)
+	send(m, tea.MouseWheelMsg{X: 10, Y: 5, Button: tea.MouseWheelDown})
+	send(m, tea.MouseWheelMsg{X: 10, Y: 5, Button: tea.MouseWheelDown})
+	wheeled := m.Render()
+	k := newDemo(t, colorprofile.ASCII, 80, 24)
+	press(k, "down", "down")
+	if wheeled != k.Render() {
+		t.Errorf("two wheel notches down differ from two down keys:\n%s\nvs\n%s", wheeled, k.Render())
+	}
+	send(m, tea.MouseWheelMsg{X: 10, Y: 5, Button: tea.MouseWheelUp})
+	press(k, "up")
+	if m.Render() != k.Render() {
+		t.Error("a wheel notch up differs from the up key")
+	}
+
+	off := New(t.Context(), Options{NoMouse: true})
+	if off.View().MouseMode != tea.MouseModeNone {
+		t.Error("NoMouse still asks for the mouse")
 	}
 }

@@ -58,6 +58,7 @@ func runReplay(args []string, stdout, stderr io.Writer) int {
 	only := fs.String("run", "", "with --verify: only the runs with these `IDS` (comma-separated)")
 	asJSON := fs.Bool("json", false, "print one JSON document on stdout")
 	ignore := fs.Bool("ignore-checksum", false, "read a file whose checksum does not match (it was edited)")
+	noMouse := fs.Bool("no-mouse", false, "in the workbench, leave the mouse to the terminal (its own text selection)")
 	speed := fs.Float64("speed", playback.DefaultSpeed, "play back `X` times faster than recorded, in the workbench")
 	pos, code, ok := parseArgs(fs, args, stderr)
 	if !ok {
@@ -87,7 +88,7 @@ func runReplay(args []string, stdout, stderr io.Writer) int {
 	}
 	if !*verify {
 		if out, ok := terminalOut(stdout); ok && !*asJSON {
-			return replayPlayback(s, *speed, out, stderr)
+			return replayPlayback(s, *speed, *noMouse, out, stderr)
 		}
 		return replaySummary(s, *asJSON, stdout, stderr)
 	}
@@ -188,7 +189,7 @@ func terminalOut(stdout io.Writer) (*os.File, bool) {
 
 // replayPlayback opens the workbench on a playback of s, with the session's datasets that
 // still exist open (so that the Inspector and Errors panes find the clips).
-func replayPlayback(s *sessions.Session, speed float64, out *os.File, stderr io.Writer) int {
+func replayPlayback(s *sessions.Session, speed float64, noMouse bool, out *os.File, stderr io.Writer) int {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	deck := playback.NewDeck(ctx, playback.Live{})
@@ -203,7 +204,7 @@ func replayPlayback(s *sessions.Session, speed float64, out *os.File, stderr io.
 		}
 	}
 	profile := render.ProfileFromEnv(os.Environ(), true)
-	opt := tui.Options{Data: data, Profile: profile, Engine: deckEngine(deck)}
+	opt := tui.Options{Data: data, Profile: profile, Engine: deckEngine(deck), NoMouse: noMouse}
 	opt.Sessions = sessview.Config{Dirs: []string{sessview.DefaultDir, filepath.Dir(s.File)}, Deck: deck, Speed: speed}
 	if err := runProgram(ctx, tui.New(ctx, opt), out, profile, nil); err != nil {
 		fmt.Fprintf(stderr, "hark replay: %v\n", err)

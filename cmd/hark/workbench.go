@@ -41,7 +41,7 @@ func (d *dirList) Set(v string) error {
 func runWorkbench(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("", "", stdout)
 	fs.Usage = func() {
-		fmt.Fprintf(stdout, "Usage: hark [--data DIR]... [--session FILE | --no-session] [--debug [--log FILE]]\n\n"+
+		fmt.Fprintf(stdout, "Usage: hark [--data DIR]... [--session FILE | --no-session] [--no-mouse] [--debug [--log FILE]]\n\n"+
 			"Opens the workbench on the datasets given, or on the built-in demo dataset. The session\n"+
 			"(datasets opened, runs with their specs and every epoch, stops) is recorded as it goes to\n"+
 			"./hark-sessions/<date-time>.json (removed at the end if no run was started), or to --session FILE.\n\nFlags:\n")
@@ -56,6 +56,7 @@ func runWorkbench(args []string, stdout, stderr io.Writer) int {
 	runsDir := fs.String("runs", "hark-runs", "the folder each run's checkpoints and model go into")
 	sessionPath := fs.String("session", "", "record the session to `FILE` (default ./hark-sessions/<date-time>.json)")
 	noSession := fs.Bool("no-session", false, "record no session file")
+	noMouse := fs.Bool("no-mouse", false, "leave the mouse to the terminal (its own text selection); by default a click on a tab opens it and the wheel scrolls")
 	pos, code, ok := parseArgs(fs, args, stderr)
 	if !ok {
 		return code
@@ -116,7 +117,7 @@ func runWorkbench(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	_, opt := workbenchOptions(ctx, hub, rec, dirs)
-	opt.Profile, opt.Logger = profile, logger
+	opt.Profile, opt.Logger, opt.NoMouse = profile, logger, *noMouse
 	m := tui.New(ctx, opt)
 	logger.Debug("workbench start", "data", []string(dirs), "profile", profile.String(), "session", opt.Sessions.Current)
 	err := runProgram(ctx, m, out, profile, rec)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -158,7 +159,12 @@ func TestWorkbenchEndToEnd(t *testing.T) {
 	screen := tm.waitFor(60*time.Second, "[1 Datasets]", "layout", "Classes (6)", "arpeggio/arpeggio_000.wav", "144 items")
 	t.Logf("datasets pane:\n%s", screen)
 
-	tm.typeKeys("2")
+	// A click on the Inspector's tab (an SGR mouse report: press, release) opens it.
+	x := strings.Index(strings.SplitN(screen, "\n", 2)[0], "2 Inspector")
+	if x < 0 {
+		t.Fatalf("no Inspector tab:\n%s", screen)
+	}
+	tm.typeKeys(fmt.Sprintf("\x1b[<0;%d;1M\x1b[<0;%d;1m", x+2, x+2))
 	screen = tm.waitFor(20*time.Second, "[2 Inspector]", "clip 1/144", "[mel]", "t=0.00 s")
 	t.Logf("inspector:\n%s", screen)
 
@@ -221,6 +227,9 @@ func TestWorkbenchEndToEnd(t *testing.T) {
 	}
 	if i := strings.LastIndex(raw, "\x1b[?25l"); i >= 0 && !strings.Contains(raw[i:], "\x1b[?25h") {
 		t.Error("the cursor was hidden and not shown again")
+	}
+	if i := strings.LastIndex(raw, "\x1b[?1002h"); i < 0 || !strings.Contains(raw[i:], "\x1b[?1002l") {
+		t.Error("mouse reporting was not asked for, or not turned off at exit")
 	}
 	after := modes(t, tm.tty)
 	const kept = unix.ICANON | unix.ECHO | unix.ISIG

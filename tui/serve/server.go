@@ -53,6 +53,8 @@ type Config struct {
 	Logger *slog.Logger
 	// FPS bounds each session's frames per second (0 means 20).
 	FPS int
+	// NoMouse leaves the mouse to the clients' terminals (tui.Options.NoMouse).
+	NoMouse bool
 }
 
 // DefaultMaxSessions is the session limit when Config.MaxSessions is 0.
@@ -501,6 +503,7 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 		Logger:   s.log.With("user", st.user),
 		Engine:   ue.Engine(),
 		ReadOnly: st.access == ReadOnly,
+		NoMouse:  s.cfg.NoMouse,
 	})
 	opts := append(bm.MakeOptions(sess),
 		tea.WithColorProfile(profile),
