@@ -5,10 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/charmbracelet/colorprofile"
 
 	"github.com/hark-audio/hark/engine/dataset"
 	"github.com/hark-audio/hark/engine/eval"
@@ -17,9 +20,11 @@ import (
 	"github.com/hark-audio/hark/features"
 	"github.com/hark-audio/hark/features/audio"
 	"github.com/hark-audio/hark/models"
+	"github.com/hark-audio/hark/views/featureview"
+	"github.com/hark-audio/hark/views/render"
 )
 
-const predictSynopsis = `(--model FILE.hark | --session FILE | --run DIR) AUDIO... [--segment DURATION] [--json]
+const predictSynopsis = `(--model FILE.hark | --session FILE | --run DIR) AUDIO... [--segment DURATION] [--json | --render]
 
 Predicts audio files with a trained model: the GTZAN seed's prediction tool. Each file is
 decoded, cut into the model's segment length when the model was trained on segments (the run's
@@ -28,6 +33,8 @@ features are computed exactly as in training (the model file carries the feature
 and the normalisation), and every segment is predicted. The report gives each segment's class
 and confidence, the per-file class percentages (votes of the segments) with the verdict, and the
 time spent. An AUDIO argument may be a folder: every audio file under it is predicted.
+--render also draws each file's waveform (the segments' boundaries marked on its time axis) and
+mel spectrogram in the terminal (--width, --height; plain ASCII with NO_COLOR or TERM=dumb).
 
 A regression model reports its target values (per segment and their mean per file).
 Exit status: 0, or 1 when a file could not be predicted (the others are still reported).`
@@ -77,9 +84,16 @@ func runPredict(args []string, stdout, stderr io.Writer) int {
 	segment := fs.String("segment", "", "cut files into segments of `DURATION` (e.g. 5s), or none (default: the model's own)")
 	asJSON := fs.Bool("json", false, "print one JSON document on stdout")
 	threads := fs.Int("threads", 0, "kernel goroutines (0: all cores)")
+	draw := fs.Bool("render", false, "also draw each file's waveform and mel spectrogram")
+	width := fs.Int("width", 0, "with --render: the drawing's width in cells (default $COLUMNS, else 100)")
+	height := fs.Int("height", 0, "with --render: the drawing's height in cells (default $LINES, else 30)")
 	pos, code, ok := parseArgs(fs, args, stderr)
 	if !ok {
 		return code
+	}
+	if *draw && *asJSON {
+		fmt.Fprintln(stderr, "hark predict: --render draws in the terminal and --json prints JSON: choose one")
+		return exitUsage
 	}
 	fail := func(format string, a ...any) int {
 		fmt.Fprintf(stderr, "hark predict: "+format+"\n", a...)
@@ -140,6 +154,10 @@ func runPredict(args []string, stdout, stderr io.Writer) int {
 		doc.Files = append(doc.Files, r)
 		if !*asJSON {
 			io.WriteString(stdout, predictText(r, pm))
+		}
+		if *draw {
+			w, h := renderSize(*width, *height)
+			io.WriteString(stdout, drawPrediction(r, w, h, render.ProfileFromEnv(os.Environ(), isTerminal(stdout))))
 		}
 	}
 	doc.Seconds = time.Since(start).Seconds()
@@ -453,6 +471,34 @@ func predictText(r predictFileJSON, p *predictor) string {
 	}
 	b.WriteString("\n")
 	return b.String()
+}
+
+// drawPrediction draws a predicted file for --render: its waveform, with the segments'
+// boundaries marked on the time axis, over its mel spectrogram (librosa's defaults, in dB), in
+// width x height cells. A file that cannot be drawn says why in one line.
+func drawPrediction(r predictFileJSON, width, height int, profile colorprofile.Profile) string {
+	y, sr, err := audio.LoadMono(r.Path, 0)
+	if err != nil {
+		return fmt.Sprintf("  (not drawn: %v)\n\n", err)
+	}
+	var marks []int
+	for _, s := range r.Segments[1:] {
+		marks = append(marks, int(math.Round(s.Start*float64(sr))))
+	}
+	waveHeight := max(6, height/3)
+	wave := render.Waveform(y, sr, render.WaveformOptions{Width: width, Height: waveHeight, Profile: profile,
+		Title: fmt.Sprintf("waveform, %d segment%s", len(r.Segments), plural(len(r.Segments))), Beats: marks})
+	cfg := extract.Default("mel-db")
+	ex, err := extract.NewExtractor(cfg)
+	if err != nil {
+		return wave + fmt.Sprintf("\n  (mel spectrogram not drawn: %v)\n\n", err)
+	}
+	mel, err := ex.Samples(y, sr)
+	if err != nil {
+		return wave + fmt.Sprintf("\n  (mel spectrogram not drawn: %v)\n\n", err)
+	}
+	cfg.SR = sr
+	return wave + "\n" + featureview.Draw(mel, cfg, featureview.Options{Width: width, Height: max(8, height-waveHeight), Profile: profile}) + "\n\n"
 }
 
 func plural(n int) string {

@@ -110,6 +110,15 @@ func TestPredictSegmentsAndVotes(t *testing.T) {
 	if code != exitOK || len(doc.Files[0].Segments) != 2 {
 		t.Errorf("--segment 0.5s: exit %d, %d segments", code, len(doc.Files[0].Segments))
 	}
+	// --render draws the waveform, with the segments marked, and the mel spectrogram.
+	t.Setenv("NO_COLOR", "1")
+	code, stdout, _ = predictRun("--model", model, clip, "--render", "--width", "90", "--height", "24")
+	if code != exitOK || !strings.Contains(stdout, "waveform, 4 segments") || !strings.Contains(stdout, "mel-db 128 mels") || !strings.Contains(stdout, "=> ") {
+		t.Errorf("--render: exit %d\n%s", code, stdout)
+	}
+	if code, _, errs := predictRun("--model", model, clip, "--render", "--json"); code != exitUsage || !strings.Contains(errs, "choose one") {
+		t.Errorf("--render --json: exit %d, %q", code, errs)
+	}
 	code, stdout, _ = predictRun("--model", model, "--segment", "none", clip, filepath.Join(data, "drums"))
 	if code != exitOK || !strings.Contains(stdout, "=>") || !strings.Contains(stdout, "5 files predicted") {
 		t.Errorf("text, whole files and a folder: exit %d\n%s", code, stdout)
