@@ -213,9 +213,13 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	return m.toFocused(msg)
 }
 
-// click focuses the pane whose tab was clicked; other clicks go to the focused pane.
+// click focuses the pane whose tab was clicked; a left click in the pane goes to it as a
+// common.ClickMsg in the pane's coordinates; other clicks go to the focused pane as they are.
 func (m *Model) click(msg tea.MouseClickMsg) tea.Cmd {
-	if msg.Button == tea.MouseLeft && msg.Y == 0 {
+	if msg.Button != tea.MouseLeft {
+		return m.toFocused(msg)
+	}
+	if msg.Y == 0 {
 		_, spans := m.tabs()
 		for i, sp := range spans {
 			if msg.X >= sp[0] && msg.X < sp[1] {
@@ -225,7 +229,10 @@ func (m *Model) click(msg tea.MouseClickMsg) tea.Cmd {
 		}
 		return nil
 	}
-	return m.toFocused(msg)
+	if y := msg.Y - 1; !m.showHelp && y < m.c.Height-m.chrome() {
+		return m.toFocused(common.ClickMsg{X: msg.X, Y: y})
+	}
+	return nil
 }
 
 // wheel moves in the focused pane as the arrow keys do (what terminals send for the wheel on

@@ -235,6 +235,17 @@ func TestMouse(t *testing.T) {
 		t.Error("a wheel notch up differs from the up key")
 	}
 
+	// A click in the pane reaches it in the pane's coordinates: the item clicked is selected.
+	m = newDemo(t, colorprofile.ASCII, 80, 24)
+	for y, line := range strings.Split(m.Render(), "\n") {
+		if strings.Contains(line, "arpeggio_002.wav") {
+			send(m, tea.MouseClickMsg{X: 2, Y: y, Button: tea.MouseLeft})
+		}
+	}
+	if !strings.Contains(m.Render(), "3/24 of 24 items") {
+		t.Errorf("a click on the third item did not select it:\n%s", m.Render())
+	}
+
 	off := New(t.Context(), Options{NoMouse: true})
 	if off.View().MouseMode != tea.MouseModeNone {
 		t.Error("NoMouse still asks for the mouse")

@@ -189,8 +189,34 @@ func (b *Browser) Update(msg tea.Msg) (common.Component, tea.Cmd) {
 			return b, b.filterKey(msg)
 		}
 		return b, b.key(msg)
+	case common.ClickMsg:
+		return b, b.click(msg)
 	}
 	return b, nil
+}
+
+// click selects the item or pair clicked in the list; a click on the one selected opens it
+// in the Inspector, as enter does.
+func (b *Browser) click(msg common.ClickMsg) tea.Cmd {
+	s := b.current()
+	if s.state != stateReady || b.filtering {
+		return nil
+	}
+	g := b.geometry()
+	row := msg.Y - g.listTop
+	if msg.X < g.listX || row < 0 || row >= g.listRows {
+		return nil
+	}
+	i := s.offset + row
+	if i >= len(s.visible) {
+		return nil
+	}
+	if i == s.cursor {
+		return b.openItem(s, true)
+	}
+	s.cursor = i
+	b.scroll()
+	return nil
 }
 
 func (b *Browser) opened(msg openedMsg) tea.Cmd {

@@ -11,6 +11,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/hark-audio/hark/engine/dataset"
 	"github.com/hark-audio/hark/views/common"
@@ -398,4 +399,64 @@ func TestSplitGolden(t *testing.T) {
 		tuitest.Golden(t, fmt.Sprintf("pairs_%dx%d", sz[0], sz[1]), p.View(), *update)
 		tuitest.Lines(t, p.View(), sz[0], sz[1])
 	}
+}
+
+// clickOn clicks, in b's coordinates, the line of b's view that holds text, two columns left
+// of it (the list's pointer column, the first of a row); it fails the test when no line does.
+func clickOn(t *testing.T, b *Browser, text string) []tea.Msg {
+	t.Helper()
+	for y, line := range strings.Split(ansi.Strip(b.View()), "\n") {
+		if x := strings.Index(line, text); x >= 0 {
+			x = max(0, len([]rune(line[:x]))-2)
+			return tuitest.Drain(b.update, func() tea.Msg { return common.ClickMsg{X: x, Y: y} })[1:]
+		}
+	}
+	t.Fatalf("%q is not on the screen:\n%s", text, b.View())
+	return nil
+}
+
+// A click selects the row it lands on, in the narrow (stacked) and the wide layout, items and
+// pairs; a click on the selected row opens it; clicks elsewhere do nothing.
+func TestClickSelectsAndOpens(t *testing.T) {
+	for _, w := range []int{80, 140} {
+		b, _ := newDemo(t, colorprofile.ASCII, w, 22)
+		s := b.current()
+		id := s.cat.Items[s.visible[3]].ID
+		if msgs := clickOn(t, b, id); len(msgs) != 0 || s.cursor != 3 {
+			t.Fatalf("width %d: a click on %s: cursor %d, messages %v", w, id, s.cursor, msgs)
+		}
+		msgs := clickOn(t, b, id)
+		if o, ok := firstOpen(msgs); !ok || !o.Focus || o.Index != 3 {
+			t.Errorf("width %d: a second click on %s gave %v, want it opened", w, id, msgs)
+		}
+		for _, elsewhere := range []string{"why:", "ID"} { // the explanation, the table header
+			if msgs := clickOn(t, b, elsewhere); len(msgs) != 0 || s.cursor != 3 {
+				t.Errorf("width %d: a click on %q: cursor %d, messages %v", w, elsewhere, s.cursor, msgs)
+			}
+		}
+		// Scrolled: the rows drawn are the ones clicked.
+		press(b, "G")
+		last := s.cat.Items[s.visible[len(s.visible)-2]].ID
+		clickOn(t, b, last)
+		if s.cursor != len(s.visible)-2 {
+			t.Errorf("width %d, scrolled: a click on %s put the cursor on %d", w, last, s.cursor)
+		}
+	}
+	b := newPairs(t, 80, 22)
+	press(b, "p")
+	s := b.current()
+	clickOn(t, b, "faces/bob/bob_1.png")
+	msgs := clickOn(t, b, "faces/bob/bob_1.png")
+	if o, ok := firstOpen(msgs); !ok || !o.Pairs || s.cat.Items[s.cat.Pairs[o.Items[o.Index]].A].ID != "faces/bob/bob_1.png" {
+		t.Errorf("two clicks on a pair gave %v", msgs)
+	}
+}
+
+func firstOpen(msgs []tea.Msg) (common.OpenItemMsg, bool) {
+	for _, m := range msgs {
+		if o, ok := m.(common.OpenItemMsg); ok {
+			return o, true
+		}
+	}
+	return common.OpenItemMsg{}, false
 }

@@ -23,6 +23,9 @@ type geometry struct {
 	chartRows int // class rows (stacked layout; the wide one fills its column)
 	sideW     int // width of the classes column (wide) or chart (stacked)
 	listRows  int // item rows
+	// listTop is the line of the first item row and listX the list's first column, for
+	// mouse clicks; ready draws the same layout.
+	listTop, listX int
 }
 
 func (b *Browser) geometry() geometry {
@@ -32,6 +35,7 @@ func (b *Browser) geometry() geometry {
 		g.sideW = max(36, min(64, b.w*2/5))
 		// title, summary, why; then the filter line and the table header.
 		g.listRows = b.h - 2 - g.whyLines - 2
+		g.listTop, g.listX = 2+g.whyLines+2, g.sideW+2
 		return g
 	}
 	s := b.current()
@@ -51,6 +55,7 @@ func (b *Browser) geometry() geometry {
 		g.sideW = b.w / 2
 	}
 	g.listRows = b.h - head - 2
+	g.listTop = head + 2
 	return g
 }
 

@@ -16,3 +16,10 @@ type OpenItemMsg struct {
 	// shows both items of the pair at Index.
 	Pairs bool
 }
+
+// ClickMsg is a left click inside the focused pane, at column X and line Y of the pane's own
+// box (the root translates the terminal's coordinates). Panes with lists select the row
+// clicked, and a click on the row already selected acts as enter.
+type ClickMsg struct {
+	X, Y int
+}

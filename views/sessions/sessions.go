@@ -157,8 +157,29 @@ func (m *Sessions) Update(msg tea.Msg) (common.Component, tea.Cmd) {
 			return m, nil
 		}
 		return m, m.key(msg)
+	case common.ClickMsg:
+		return m, m.click(msg)
 	}
 	return m, nil
+}
+
+// click selects the session clicked in the list (drawn from line 2, below the title and the
+// header, from the offset the last View used); a click on the one selected opens it, as enter
+// does.
+func (m *Sessions) click(msg common.ClickMsg) tea.Cmd {
+	row := msg.Y - 2
+	if m.filtering || m.cmp != nil || row < 0 || row >= m.listRows() {
+		return nil
+	}
+	i := m.offset + row
+	if i >= len(m.shown) {
+		return nil
+	}
+	if i == m.cursor {
+		return m.open(false)
+	}
+	m.cursor = i
+	return nil
 }
 
 func (m *Sessions) setStatus(s string, isErr bool) { m.status, m.isErr = s, isErr }

@@ -350,3 +350,33 @@ func TestBar(t *testing.T) {
 	}
 	golden(t, "bar_end_120", b.View(120))
 }
+
+// A click selects the session drawn on the line clicked; a click on the selected one opens it.
+func TestClickSelectsAndOpens(t *testing.T) {
+	dirs := fixtures(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	deck := playback.NewDeck(ctx, playback.Live{})
+	m := newPane(t, Config{Dirs: dirs, Deck: deck}, colorprofile.ASCII, 80, 22)
+	click := func(text string) []tea.Msg {
+		t.Helper()
+		for y, line := range strings.Split(m.View(), "\n") {
+			if strings.Contains(line, text) {
+				return tuitest.Drain(m.update, func() tea.Msg { return common.ClickMsg{X: 1, Y: y} })[1:]
+			}
+		}
+		t.Fatalf("%q is not on the screen:\n%s", text, m.View())
+		return nil
+	}
+	if msgs := click("2025-02-27"); len(msgs) != 0 || m.current() != "data/fsdd/grid-b128.json" {
+		t.Fatalf("a click on the grid session selected %s, sent %v", m.current(), msgs)
+	}
+	click("2025-03-01")
+	msgs := click("2025-03-01")
+	if !slices.ContainsFunc(msgs, func(msg tea.Msg) bool { s, ok := msg.(common.ShowRunMsg); return ok && s.Pane == common.PaneMonitor }) {
+		t.Errorf("a second click on the fsdd session sent %v, want it opened", msgs)
+	}
+	if msgs := click("date "); len(msgs) != 0 || m.current() != "hark-sessions/20250301-093000.json" {
+		t.Errorf("a click on the header moved to %s, sent %v", m.current(), msgs)
+	}
+}
