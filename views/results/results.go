@@ -40,6 +40,16 @@ type Results struct {
 	status string
 	// pending is a run asked for (ShowRunMsg) whose result has not arrived yet.
 	pending string
+	// grid is where the last View drew the confusion matrix's cells, for mouse clicks.
+	grid matrixGrid
+}
+
+// matrixGrid locates the confusion matrix's cells on the pane: rows x cols cells of cellW
+// columns from column left and line top, showing true classes from r0 and predicted from c0.
+type matrixGrid struct {
+	shown              bool
+	top, left, cellW   int
+	r0, c0, rows, cols int
 }
 
 var _ common.Component = (*Results)(nil)
@@ -95,6 +105,8 @@ func (m *Results) Update(msg tea.Msg) (common.Component, tea.Cmd) {
 		return m, m.Init()
 	case tea.KeyPressMsg:
 		return m, m.key(msg)
+	case common.ClickMsg:
+		return m, m.click(msg)
 	}
 	return m, nil
 }
@@ -241,13 +253,37 @@ func (m *Results) key(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Report):
 		m.report = !m.report
 	case key.Matches(msg, k.Open):
-		if len(res.Items) == 0 {
-			m.status = "this result carries no per-item probabilities to step through"
-			return nil
-		}
-		sm := common.ShowErrorsMsg{RunID: m.sel, Spec: m.spec(), Result: res, True: m.row, Pred: m.col, Focus: true}
-		return func() tea.Msg { return sm }
+		return m.openCell(res)
 	}
+	return nil
+}
+
+// openCell steps through the cell under the cursor in the Errors pane.
+func (m *Results) openCell(res *train.Result) tea.Cmd {
+	if len(res.Items) == 0 {
+		m.status = "this result carries no per-item probabilities to step through"
+		return nil
+	}
+	sm := common.ShowErrorsMsg{RunID: m.sel, Spec: m.spec(), Result: res, True: m.row, Pred: m.col, Focus: true}
+	return func() tea.Msg { return sm }
+}
+
+// click moves the cursor to the confusion cell clicked; a click on the cell under the cursor
+// opens it, as enter does.
+func (m *Results) click(msg common.ClickMsg) tea.Cmd {
+	g, res := m.grid, m.result()
+	if !g.shown || res == nil || task(res) != common.TaskClassify {
+		return nil
+	}
+	r, x := msg.Y-g.top, msg.X-g.left
+	if r < 0 || r >= g.rows || x < 0 || x/g.cellW >= g.cols {
+		return nil
+	}
+	row, col := g.r0+r, g.c0+x/g.cellW
+	if row == m.row && col == m.col {
+		return m.openCell(res)
+	}
+	m.row, m.col, m.status = row, col, ""
 	return nil
 }
 

@@ -134,3 +134,75 @@ func TestGolden(t *testing.T) {
 		tuitest.Lines(t, m.View(), sz[0], sz[1])
 	}
 }
+
+// A click moves the cursor to the confusion cell drawn where it lands (found here from the
+// drawing: the row's index at the left, the column's number over it), in every layout; a click
+// on the cursor's cell opens it in Errors.
+func TestClickConfusionCell(t *testing.T) {
+	for _, c := range []struct {
+		w, h       int
+		normalized bool
+	}{{80, 22, false}, {140, 30, false}, {140, 30, true}, {60, 14, false}} {
+		m := newResults(t, colorprofile.ASCII, c.w, c.h)
+		res := tuitest.ClassifyResult("run-1", tuitest.DemoClasses(), 4)
+		send(m, finished("run-1", res))
+		if c.normalized {
+			press(m, "n")
+		}
+		// at returns the last column of cell (tr, pr) and its line; the cell's first column is
+		// x-cellW+1, cellW being the distance between two column numbers.
+		var cellW int
+		at := func(tr, pr int) (x, y int) {
+			t.Helper()
+			lines := strings.Split(m.View(), "\n")
+			hdr := -1
+			for i, l := range lines {
+				if strings.HasPrefix(l, "confusion") {
+					hdr = i + 1
+					break
+				}
+			}
+			if hdr < 0 {
+				t.Fatalf("%dx%d: no matrix:\n%s", c.w, c.h, m.View())
+			}
+			end := func(p int) int {
+				num := fmt.Sprintf(" %d", p)
+				return strings.Index(lines[hdr]+" ", num+" ") + len(num) - 1 // the number's last column
+			}
+			x, cellW = end(pr), end(1)-end(0)
+			for i := hdr + 1; i < len(lines); i++ {
+				if strings.HasPrefix(lines[i], fmt.Sprintf("%2d ", tr)) {
+					return x, i
+				}
+			}
+			t.Fatalf("%dx%d: row %d is not drawn:\n%s", c.w, c.h, tr, m.View())
+			return 0, 0
+		}
+		for i, cell := range [][2]int{{0, 0}, {2, 1}, {1, 3}, {3, 0}} {
+			x, y := at(cell[0], cell[1])
+			if i%2 == 1 {
+				x -= cellW - 1 // the cell's first column
+			}
+			if msgs := send(m, common.ClickMsg{X: x, Y: y}); len(msgs) != 0 {
+				t.Errorf("%dx%d: a click on cell %v sent %v", c.w, c.h, cell, msgs)
+			}
+			if tr, pr := m.Cell(); tr != cell[0] || pr != cell[1] {
+				t.Errorf("%dx%d: a click on cell %v at (%d,%d) moved to (%d,%d)", c.w, c.h, cell, x, y, tr, pr)
+			}
+		}
+		x, y := at(3, 0)
+		msgs := send(m, common.ClickMsg{X: x, Y: y})
+		if len(msgs) != 1 {
+			t.Fatalf("%dx%d: a second click gave %v", c.w, c.h, msgs)
+		}
+		if se, ok := msgs[0].(common.ShowErrorsMsg); !ok || se.True != 3 || se.Pred != 0 {
+			t.Errorf("%dx%d: a second click gave %#v", c.w, c.h, msgs[0])
+		}
+		if msgs := send(m, common.ClickMsg{X: 0, Y: 0}); len(msgs) != 0 {
+			t.Errorf("a click on the header sent %v", msgs)
+		}
+		if tr, pr := m.Cell(); tr != 3 || pr != 0 {
+			t.Errorf("a click on the header moved the cursor to (%d,%d)", tr, pr)
+		}
+	}
+}

@@ -26,6 +26,7 @@ func (m *Results) View() string {
 		return common.Fit("\n"+st.Subtle.Render(msg), m.w, m.h)
 	}
 	head := m.header(res)
+	m.grid = matrixGrid{}
 	var body string
 	switch task(res) {
 	case common.TaskPairs:
@@ -111,6 +112,7 @@ func (m *Results) classification(res *train.Result, h int) string {
 		lines = append(append(lines, mat...), rep...)
 	case m.report:
 		lines = rep
+		m.grid.shown = false
 	default:
 		lines = append(mat, st.Subtle.Render("r shows the classification report"))
 	}
@@ -177,6 +179,9 @@ func (m *Results) matrix(res *train.Result, w, h int) []string {
 	rows := max(1, min(k, h-2))
 	c0 := window(m.col, cols, k)
 	r0 := window(m.row, rows, k)
+	// Below the header's two lines, the title and the column numbers; the classification
+	// layouts all start with the matrix, and clear shown when they leave it out.
+	m.grid = matrixGrid{shown: true, top: 2 + 2, left: labelW, cellW: cellW, r0: r0, c0: c0, rows: rows, cols: cols}
 	title := "confusion (rows true, columns predicted)"
 	if m.normalized {
 		title = "confusion, row-normalised"
