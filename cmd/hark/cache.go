@@ -2,8 +2,12 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"strconv"
+	"strings"
+	"time"
 
 	"github.com/hark-audio/hark/engine/cache"
 )
@@ -17,25 +21,45 @@ type cacheReport struct {
 	StaleBytes int64  `json:"stale_bytes"`
 	// Cleared is set by `hark cache clear`: what was there before (the fields above are after).
 	Cleared *cacheReport `json:"cleared,omitempty"`
+	// Pruned is set by `hark cache prune`: what it removed.
+	Pruned *prunedReport `json:"pruned,omitempty"`
+}
+
+type prunedReport struct {
+	UnusedFor string `json:"unused_for"`
+	Entries   int    `json:"entries"`
+	Packs     int    `json:"packs"`
+	Bytes     int64  `json:"bytes"`
 }
 
 func runCache(args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("cache", "[clear] [--json]\n\n"+
+	fs := newFlagSet("cache", "[clear | prune [--unused-for AGE]] [--json]\n\n"+
 		"Shows where the feature cache is ($HARK_CACHE/features, else the user cache directory's\n"+
-		"hark/features) and what it holds; `hark cache clear` removes every entry, including those\n"+
-		"that other releases of hark left. Features are recomputed the next time they are needed.", stdout)
+		"hark/features) and what it holds. `hark cache clear` removes every entry, including those\n"+
+		"that other releases of hark left; `hark cache prune` removes the entries and packs not\n"+
+		"read for --unused-for (a pack goes as a whole). Features are recomputed when next needed.", stdout)
 	asJSON := fs.Bool("json", false, "print one JSON document and nothing else")
+	unusedFor := fs.String("unused-for", "30d", "with prune: remove what was not used for `AGE` (30d, 12h, 90m)")
 	pos, code, ok := parseArgs(fs, args, stderr)
 	if !ok {
 		return code
 	}
-	clear := false
+	action := ""
+	if len(pos) > 0 {
+		action = pos[0]
+	}
 	switch {
-	case len(pos) == 1 && pos[0] == "clear":
-		clear = true
-	case len(pos) > 0:
-		fmt.Fprintf(stderr, "hark cache: unknown action %q (the only one is \"clear\")\n", pos[0])
+	case len(pos) > 1:
+		fmt.Fprintf(stderr, "hark cache: unexpected argument %q\n", pos[1])
 		return exitUsage
+	case action != "" && action != "clear" && action != "prune":
+		fmt.Fprintf(stderr, "hark cache: unknown action %q (clear or prune)\n", action)
+		return exitUsage
+	}
+	age, err := parseAge(*unusedFor)
+	if err != nil {
+		fmt.Fprintf(stderr, "hark cache: --unused-for %q: %v\n", *unusedFor, err)
+		return exitUser
 	}
 	c, err := cache.Default()
 	if err != nil {
@@ -55,16 +79,28 @@ func runCache(args []string, stdout, stderr io.Writer) int {
 		return exitUser
 	}
 	r := before
-	if clear {
-		if err := c.Clear(); err != nil {
-			fmt.Fprintf(stderr, "hark cache: %v\n", err)
-			return exitUser
-		}
+	var pruned *prunedReport
+	switch action {
+	case "clear":
+		err = c.Clear()
+	case "prune":
+		var gone cache.Usage
+		gone, err = c.Prune(age)
+		pruned = &prunedReport{UnusedFor: *unusedFor, Entries: gone.Entries, Packs: gone.Packs, Bytes: gone.Bytes}
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "hark cache: %v\n", err)
+		return exitUser
+	}
+	if action != "" {
 		if r, err = report(); err != nil {
 			fmt.Fprintf(stderr, "hark cache: %v\n", err)
 			return exitUser
 		}
-		r.Cleared = before
+		r.Pruned = pruned
+		if action == "clear" {
+			r.Cleared = before
+		}
 	}
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
@@ -75,8 +111,14 @@ func runCache(args []string, stdout, stderr io.Writer) int {
 		}
 		return exitOK
 	}
-	if clear {
+	switch action {
+	case "clear":
 		fmt.Fprintf(stdout, "removed %s, %s, from %s\n", entries(before.Entries), byteSize(before.Bytes+before.StaleBytes), r.Dir)
+		return exitOK
+	case "prune":
+		fmt.Fprintf(stdout, "removed %s unused for %s (%d pack file%s), %s; %s, %s left in %s\n",
+			entries(pruned.Entries), *unusedFor, pruned.Packs, plural(pruned.Packs), byteSize(pruned.Bytes),
+			entries(r.Entries), byteSize(r.Bytes), r.Dir)
 		return exitOK
 	}
 	fmt.Fprintf(stdout, "feature cache: %s\n%s in %d pack file%s and loose files, %s\n",
@@ -85,6 +127,27 @@ func runCache(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "%s left by other releases of hark (`hark cache clear` removes them)\n", byteSize(r.StaleBytes))
 	}
 	return exitOK
+}
+
+// parseAge reads a duration as Go writes them (90m, 12h) or in days (30d).
+func parseAge(s string) (time.Duration, error) {
+	var d time.Duration
+	if days, ok := strings.CutSuffix(s, "d"); ok {
+		n, err := strconv.ParseFloat(days, 64)
+		if err != nil {
+			return 0, errors.New("not a number of days (30d), nor a duration (12h)")
+		}
+		d = time.Duration(n * float64(24*time.Hour))
+	} else {
+		var err error
+		if d, err = time.ParseDuration(s); err != nil {
+			return 0, errors.New("not a number of days (30d), nor a duration (12h)")
+		}
+	}
+	if d <= 0 {
+		return 0, errors.New("must be positive")
+	}
+	return d, nil
 }
 
 // entries counts cache entries in words: "1 entry", "12 entries".

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hark-audio/hark/engine/cache"
 	"github.com/hark-audio/hark/engine/extract"
@@ -49,12 +50,39 @@ func TestCacheCommand(t *testing.T) {
 		t.Errorf("hark cache: exit %d:\n%s", code, out)
 	}
 
+	// prune keeps what was used lately, and removes the entry once it looks old.
+	code, out, _ = runHark("cache", "prune")
+	if code != exitOK || !strings.Contains(out, "removed 0 entries unused for 30d") || !strings.Contains(out, "1 entry") {
+		t.Errorf("hark cache prune (nothing old): exit %d\n%s", code, out)
+	}
+	entryFiles, _ := filepath.Glob(filepath.Join(root, "features", "v*", "*", "*.hfc"))
+	old := time.Now().Add(-48 * time.Hour)
+	for _, p := range entryFiles {
+		os.Chtimes(p, old, old)
+	}
+	code, out, errs = runHark("cache", "prune", "--unused-for", "1d", "--json")
+	r = cacheReport{}
+	if code != exitOK || errs != "" || json.Unmarshal([]byte(out), &r) != nil || len(entryFiles) != 1 {
+		t.Fatalf("hark cache prune --json: exit %d, stderr %q, %d entry files, stdout %q", code, errs, len(entryFiles), out)
+	}
+	if r.Pruned == nil || r.Pruned.Entries != 1 || r.Pruned.UnusedFor != "1d" || r.Entries != 0 || r.StaleBytes != 2048 {
+		t.Errorf("after prune %+v (pruned %+v)", r, r.Pruned)
+	}
+	for _, bad := range []string{"soon", "-3d", "0"} {
+		if code, _, errs := runHark("cache", "prune", "--unused-for", bad); code != exitUser || !strings.Contains(errs, "--unused-for") {
+			t.Errorf("--unused-for %s: exit %d, %q", bad, code, errs)
+		}
+	}
+	if code, _, errs := runHark("cache", "prune", "extra"); code != exitUsage || !strings.Contains(errs, `"extra"`) {
+		t.Errorf("hark cache prune extra: exit %d, %q", code, errs)
+	}
+
 	code, out, errs = runHark("cache", "clear", "--json")
 	r = cacheReport{}
 	if code != exitOK || errs != "" || json.Unmarshal([]byte(out), &r) != nil {
 		t.Fatalf("hark cache clear --json: exit %d, stderr %q, stdout %q", code, errs, out)
 	}
-	if r.Entries != 0 || r.Bytes != 0 || r.StaleBytes != 0 || r.Cleared == nil || r.Cleared.Entries != 1 {
+	if r.Entries != 0 || r.Bytes != 0 || r.StaleBytes != 0 || r.Cleared == nil || r.Cleared.StaleBytes != 2048 {
 		t.Errorf("after clear %+v (cleared %+v)", r, r.Cleared)
 	}
 	if _, err := os.Stat(stale); !os.IsNotExist(err) {

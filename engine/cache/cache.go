@@ -276,6 +276,66 @@ func (c *Cache) Clear() error {
 
 const entryExt = ".hfc"
 
+// usedEvery is how stale an entry file's or pack's modification time may be before a read
+// sets it to now: the time is the entry's last use, which Prune goes by, and refreshing it at
+// most this often keeps reads from writing metadata every time.
+const usedEvery = time.Hour
+
+// markUsed sets the modification time of the entry file or pack at path to now, when its
+// recorded time (nanoseconds) is older than usedEvery. Failing is harmless: the entry only
+// looks older to Prune.
+func (c *Cache) markUsed(path string, mtime int64) {
+	if now := c.now(); now.UnixNano()-mtime > int64(usedEvery) {
+		os.Chtimes(path, now, now)
+	}
+}
+
+// Prune removes the entry files and packs not read or written for unused (they are recomputed
+// when next needed) and returns what it removed. Each pack goes as a whole, so an entry read
+// recently keeps the others of its pack.
+func (c *Cache) Prune(unused time.Duration) (Usage, error) {
+	var gone Usage
+	cutoff := c.now().Add(-unused)
+	err := filepath.WalkDir(filepath.Join(c.dir, entryFolder()), func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return fmt.Errorf("cache: %w", err)
+		}
+		isPack := strings.HasSuffix(p, packExt) && !strings.HasPrefix(d.Name(), packTmpPrefix)
+		if d.IsDir() || !strings.HasSuffix(p, entryExt) && !isPack {
+			return nil
+		}
+		fi, err := d.Info()
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("cache: %w", err)
+		}
+		if !fi.ModTime().Before(cutoff) {
+			return nil
+		}
+		n := 1
+		if isPack {
+			n = packEntries(p)
+		}
+		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("cache: %w", err)
+		}
+		gone.Entries += n
+		gone.Bytes += fi.Size()
+		if isPack {
+			gone.Packs++
+		}
+		return nil
+	})
+	if gone.Packs > 0 {
+		c.packsMu.Lock()
+		c.packSets = map[string]*packSet{} // reloaded on next use, without the removed packs
+		c.packsMu.Unlock()
+	}
+	return gone, err
+}
+
 func entryFolder() string { return fmt.Sprintf("v%d", FormatVersion) }
 
 func (c *Cache) indexPath() string {
@@ -423,6 +483,7 @@ func (c *Cache) loadPacked(ps *packSet, key [32]byte) (r *extract.Result, ok, da
 		c.damaged.Store(key, struct{}{})
 		return nil, false, true
 	}
+	ps.used(loc.f)
 	r.Elapsed = time.Since(start)
 	return r, true, false
 }
@@ -431,10 +492,11 @@ func (c *Cache) loadPacked(ps *packSet, key [32]byte) (r *extract.Result, ok, da
 func (c *Cache) loadLoose(key [32]byte) (*extract.Result, []byte, bool) {
 	start := time.Now()
 	p := c.entryPath(key)
-	b, _, err := readFile(p)
+	b, st, err := readFile(p)
 	if err != nil {
 		return nil, nil, false
 	}
+	c.markUsed(p, st.mtime)
 	c.bytesRead.Add(int64(len(b)))
 	r, err := decodeEntry(key, b)
 	if err != nil {

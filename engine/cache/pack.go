@@ -91,6 +91,9 @@ type packSet struct {
 	mu   sync.RWMutex
 	m    map[[32]byte]packLoc
 	seq  uint64 // the largest sequence number seen
+	// seen holds the packs read from since the set was loaded; the first read of each marks
+	// the pack used (Cache.markUsed).
+	seen sync.Map
 }
 
 // group names the pack folder of a configuration key under this cache's versions.
@@ -187,6 +190,16 @@ func (ps *packSet) lookup(key [32]byte) (packLoc, bool) {
 	loc, ok := ps.m[key]
 	ps.mu.RUnlock()
 	return loc, ok
+}
+
+// used marks the pack open as f used, on its first read in this set.
+func (ps *packSet) used(f *os.File) {
+	if _, again := ps.seen.LoadOrStore(f, true); again {
+		return
+	}
+	if fi, err := f.Stat(); err == nil {
+		ps.c.markUsed(f.Name(), fi.ModTime().UnixNano())
+	}
 }
 
 // forget drops key's record when it is still loc (a damaged record).

@@ -274,3 +274,51 @@ func TestPackTwoProcesses(t *testing.T) {
 	}
 	checkFilled(t, store, paths, testConfig(), direct(t, paths, testConfig()))
 }
+
+// TestPrune ages every entry file and pack, reads one entry of one pack and one entry file
+// (which marks them used), and prunes: the pack read and the entry read stay, the rest goes,
+// and extraction afterwards recomputes exactly what went.
+func TestPrune(t *testing.T) {
+	dir := t.TempDir()
+	paths := makeTree(t, filepath.Join(dir, "data"), 12, 0.25, 16000)
+	cfg := testConfig()
+	other := testConfig()
+	other.NMels = 20
+	store := filepath.Join(dir, "cache")
+	c := openPacking(t, store, 4, 8<<10)
+	extractAll(t, c, paths, cfg) // three packs of four
+	plain, err := cache.Open(store)
+	if err != nil {
+		t.Fatal(err)
+	}
+	extractAll(t, plain, paths[:2], other) // two entry files
+	loose, packs, _ := onDisk(t, store)
+	if len(loose) != 2 || len(packs) != 3 {
+		t.Fatalf("entry files %v, packs %v", loose, packs)
+	}
+	old := time.Now().Add(-40 * 24 * time.Hour)
+	for _, p := range append(loose, packs...) {
+		if err := os.Chtimes(p, old, old); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	c, _ = cache.Open(store)
+	extractAll(t, c, paths[5:6], cfg)
+	extractAll(t, c, paths[1:2], other)
+	checkStats(t, "reads", c, 2, 0)
+	gone, err := c.Prune(30 * 24 * time.Hour)
+	if err != nil || gone.Packs != 2 || gone.Entries != 9 || gone.Bytes == 0 {
+		t.Fatalf("Prune removed %+v, %v; want 2 packs of 4 and 1 entry file", gone, err)
+	}
+	if u, err := c.Usage(); err != nil || u.Packs != 1 || u.Entries != 5 {
+		t.Errorf("left %+v, %v; want the pack read (4 entries) and the entry file read", u, err)
+	}
+	// Nothing recent goes; what went is recomputed, the same.
+	if gone, err := c.Prune(30 * 24 * time.Hour); err != nil || gone != (cache.Usage{}) {
+		t.Errorf("a second Prune removed %+v, %v", gone, err)
+	}
+	fresh, _ := cache.Open(store)
+	checkSame(t, "after prune", extractAll(t, fresh, paths, cfg), direct(t, paths, cfg))
+	checkStats(t, "after prune", fresh, 4, 8)
+}
