@@ -28,9 +28,6 @@ func layerParams(l layer) []*param {
 // returns the number of layers matched; a selector that matches nothing is an error.
 func (m *Model) Freeze(selectors ...string) (int, error) { return m.setFrozen(true, selectors) }
 
-// Unfreeze undoes Freeze for the layers that match any selector (see Freeze).
-func (m *Model) Unfreeze(selectors ...string) (int, error) { return m.setFrozen(false, selectors) }
-
 func (m *Model) setFrozen(frozen bool, selectors []string) (int, error) {
 	layers := slices.Clone(m.spec.Layers)
 	used := make([]bool, len(selectors))

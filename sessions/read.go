@@ -71,9 +71,6 @@ type ParseOptions struct {
 // Read reads and checks a session file.
 func Read(path string) (*Session, error) { return ReadWith(path, ParseOptions{}) }
 
-// ReadFile is Read.
-func ReadFile(path string) (*Session, error) { return Read(path) }
-
 // ReadWith reads a session file with options.
 func ReadWith(path string, opt ParseOptions) (*Session, error) {
 	data, err := os.ReadFile(path)

@@ -198,18 +198,6 @@ func (r *Recorder) Evaluate(id string, dataset *DatasetRef, split string, res *t
 	return r.flush()
 }
 
-// AddArtifact records a file a run wrote, hashing it now (unless Meta.NoHash).
-func (r *Recorder) AddArtifact(id, kind, path string, epoch int) error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	run := r.run(id)
-	if run == nil {
-		return fmt.Errorf("session: artifact: no run %q recorded", id)
-	}
-	r.artifact(run, kind, path, epoch)
-	return r.flush()
-}
-
 // Record records one engine event (a value or a pointer). batch_done events are ignored;
 // every other event is written to the file before Record returns. An event of a run not yet
 // recorded starts one when it is run_started, and is an error otherwise. A checkpoint named by

@@ -293,12 +293,6 @@ func (cl *client) text() string {
 	return cl.scr.Text()
 }
 
-func (cl *client) received() int64 {
-	cl.mu.Lock()
-	defer cl.mu.Unlock()
-	return cl.n
-}
-
 func (cl *client) rawOutput() string {
 	cl.mu.Lock()
 	defer cl.mu.Unlock()

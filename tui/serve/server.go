@@ -230,15 +230,6 @@ func IsLoopback(addr string) bool {
 	return true
 }
 
-// ListenAndServe listens on Config.Listen and serves until Shutdown.
-func (s *Server) ListenAndServe() error {
-	ln, err := net.Listen("tcp", s.cfg.Listen)
-	if err != nil {
-		return err
-	}
-	return s.Serve(ln)
-}
-
 // Serve serves on ln until Shutdown; it returns ssh.ErrServerClosed then.
 func (s *Server) Serve(ln net.Listener) error {
 	if s.cfg.AllowAnonymous && !IsLoopback(ln.Addr().String()) {
