@@ -56,15 +56,21 @@ func runCache(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "hark cache: unknown action %q (clear or prune)\n", action)
 		return exitUsage
 	}
+	if action != "prune" && flagGiven(fs, "unused-for") {
+		fmt.Fprintln(stderr, "hark cache: --unused-for goes with prune")
+		return exitUsage
+	}
+	fail := func(err error) int {
+		fmt.Fprintf(stderr, "hark cache: %v\n", err)
+		return exitUser
+	}
 	age, err := parseAge(*unusedFor)
 	if err != nil {
-		fmt.Fprintf(stderr, "hark cache: --unused-for %q: %v\n", *unusedFor, err)
-		return exitUser
+		return fail(fmt.Errorf("--unused-for %q: %w", *unusedFor, err))
 	}
 	c, err := cache.Default()
 	if err != nil {
-		fmt.Fprintf(stderr, "hark cache: %v\n", err)
-		return exitUser
+		return fail(err)
 	}
 	report := func() (*cacheReport, error) {
 		u, err := c.Usage()
@@ -75,8 +81,7 @@ func runCache(args []string, stdout, stderr io.Writer) int {
 	}
 	before, err := report()
 	if err != nil {
-		fmt.Fprintf(stderr, "hark cache: %v\n", err)
-		return exitUser
+		return fail(err)
 	}
 	r := before
 	var pruned *prunedReport
@@ -89,13 +94,11 @@ func runCache(args []string, stdout, stderr io.Writer) int {
 		pruned = &prunedReport{UnusedFor: *unusedFor, Entries: gone.Entries, Packs: gone.Packs, Bytes: gone.Bytes}
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "hark cache: %v\n", err)
-		return exitUser
+		return fail(err)
 	}
 	if action != "" {
 		if r, err = report(); err != nil {
-			fmt.Fprintf(stderr, "hark cache: %v\n", err)
-			return exitUser
+			return fail(err)
 		}
 		r.Pruned = pruned
 		if action == "clear" {
@@ -106,8 +109,7 @@ func runCache(args []string, stdout, stderr io.Writer) int {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(r); err != nil {
-			fmt.Fprintf(stderr, "hark cache: %v\n", err)
-			return exitUser
+			return fail(err)
 		}
 		return exitOK
 	}

@@ -73,6 +73,9 @@ func TestCacheCommand(t *testing.T) {
 			t.Errorf("--unused-for %s: exit %d, %q", bad, code, errs)
 		}
 	}
+	if code, _, errs := runHark("cache", "--unused-for", "1d"); code != exitUsage || !strings.Contains(errs, "goes with prune") {
+		t.Errorf("--unused-for without prune: exit %d, %q", code, errs)
+	}
 	if code, _, errs := runHark("cache", "prune", "extra"); code != exitUsage || !strings.Contains(errs, `"extra"`) {
 		t.Errorf("hark cache prune extra: exit %d, %q", code, errs)
 	}

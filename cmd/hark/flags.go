@@ -53,3 +53,10 @@ func parseArgs(fs *flag.FlagSet, args []string, stderr io.Writer) (pos []string,
 		args = rest[1:]
 	}
 }
+
+// flagGiven reports whether the flag called name was set on the command line.
+func flagGiven(fs *flag.FlagSet, name string) bool {
+	given := false
+	fs.Visit(func(f *flag.Flag) { given = given || f.Name == name })
+	return given
+}
