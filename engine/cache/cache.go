@@ -164,28 +164,8 @@ func (c *Cache) Usage() (Usage, error) {
 	if fi, err := os.Stat(c.indexPath()); err == nil {
 		u.Bytes += fi.Size()
 	}
-	err := filepath.WalkDir(filepath.Join(c.dir, entryFolder()), func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return fmt.Errorf("cache: %w", err)
-		}
-		isPack := strings.HasSuffix(p, packExt) && !strings.HasPrefix(d.Name(), packTmpPrefix)
-		if d.IsDir() || !strings.HasSuffix(p, entryExt) && !isPack {
-			return nil
-		}
-		fi, err := d.Info()
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil // removed meanwhile (an entry file just packed)
-		}
-		if err != nil {
-			return fmt.Errorf("cache: %w", err)
-		}
-		u.Bytes += fi.Size()
-		if isPack {
-			u.Packs++
-			u.Entries += packEntries(p)
-		} else {
-			u.Entries++
-		}
+	err := c.eachStored(func(p string, fi fs.FileInfo, isPack bool) error {
+		u.add(p, fi, isPack)
 		return nil
 	})
 	if err != nil {
@@ -296,35 +276,13 @@ func (c *Cache) markUsed(path string, mtime int64) {
 func (c *Cache) Prune(unused time.Duration) (Usage, error) {
 	var gone Usage
 	cutoff := c.now().Add(-unused)
-	err := filepath.WalkDir(filepath.Join(c.dir, entryFolder()), func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return fmt.Errorf("cache: %w", err)
-		}
-		isPack := strings.HasSuffix(p, packExt) && !strings.HasPrefix(d.Name(), packTmpPrefix)
-		if d.IsDir() || !strings.HasSuffix(p, entryExt) && !isPack {
-			return nil
-		}
-		fi, err := d.Info()
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil
-		}
-		if err != nil {
-			return fmt.Errorf("cache: %w", err)
-		}
+	err := c.eachStored(func(p string, fi fs.FileInfo, isPack bool) error {
 		if !fi.ModTime().Before(cutoff) {
 			return nil
 		}
-		n := 1
-		if isPack {
-			n = packEntries(p)
-		}
+		gone.add(p, fi, isPack) // before the removal: a pack's entries are read from it
 		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return fmt.Errorf("cache: %w", err)
-		}
-		gone.Entries += n
-		gone.Bytes += fi.Size()
-		if isPack {
-			gone.Packs++
 		}
 		return nil
 	})
@@ -334,6 +292,38 @@ func (c *Cache) Prune(unused time.Duration) (Usage, error) {
 		c.packsMu.Unlock()
 	}
 	return gone, err
+}
+
+// eachStored calls fn for every entry file and pack of this format (not temporary ones).
+func (c *Cache) eachStored(fn func(path string, fi fs.FileInfo, isPack bool) error) error {
+	return filepath.WalkDir(filepath.Join(c.dir, entryFolder()), func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return fmt.Errorf("cache: %w", err)
+		}
+		isPack := strings.HasSuffix(p, packExt) && !strings.HasPrefix(d.Name(), packTmpPrefix)
+		if d.IsDir() || !strings.HasSuffix(p, entryExt) && !isPack {
+			return nil
+		}
+		fi, err := d.Info()
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil // removed meanwhile (an entry file just packed)
+		}
+		if err != nil {
+			return fmt.Errorf("cache: %w", err)
+		}
+		return fn(p, fi, isPack)
+	})
+}
+
+// add counts the entry file or pack at p.
+func (u *Usage) add(p string, fi fs.FileInfo, isPack bool) {
+	u.Bytes += fi.Size()
+	if isPack {
+		u.Packs++
+		u.Entries += packEntries(p)
+	} else {
+		u.Entries++
+	}
 }
 
 func entryFolder() string { return fmt.Sprintf("v%d", FormatVersion) }
