@@ -43,7 +43,8 @@ type Options struct {
 	// workbench's own session file, and the deck opened sessions play on (nil: none).
 	Sessions sessions.Config
 	// NoMouse leaves the mouse to the terminal (its own text selection) instead of asking for
-	// clicks and the wheel: clicking a tab focuses its pane, the wheel moves as the arrow keys.
+	// clicks and the wheel: a click on a tab focuses its pane, a click in a pane reaches it as
+	// a common.ClickMsg, the wheel moves as the arrow keys.
 	NoMouse bool
 }
 
@@ -236,7 +237,7 @@ func (m *Model) click(msg tea.MouseClickMsg) tea.Cmd {
 }
 
 // wheel moves in the focused pane as the arrow keys do (what terminals send for the wheel on
-// the alternate screen when no program asks for the mouse), or scrolls the help.
+// the alternate screen when no program asks for the mouse); over the help it does nothing.
 func (m *Model) wheel(msg tea.MouseWheelMsg) tea.Cmd {
 	var code rune
 	switch msg.Button {
