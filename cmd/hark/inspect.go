@@ -220,6 +220,8 @@ type (
 		Val      int              `json:"val"`
 		Test     int              `json:"test"`
 		PerClass []classSplitJSON `json:"per_class"`
+		// LeftOut counts the pairs of a group split whose two groups fell in different parts.
+		LeftOut int `json:"left_out,omitempty"`
 	}
 	classSplitJSON struct {
 		Class string `json:"class"`
@@ -252,7 +254,7 @@ func inspectReport(c *dataset.Catalog, splits *dataset.Splits) inspectJSON {
 	if splits != nil {
 		sr := &splitReportJSON{Spec: splits.Spec.String(), Seed: splits.Spec.Seed}
 		for _, f := range splits.Folds {
-			sj := splitJSON{Train: len(f.Train), Val: len(f.Val), Test: len(f.Test), PerClass: []classSplitJSON{}}
+			sj := splitJSON{Train: len(f.Train), Val: len(f.Val), Test: len(f.Test), PerClass: []classSplitJSON{}, LeftOut: len(f.LeftOut)}
 			for _, pc := range f.PerClass {
 				sj.PerClass = append(sj.PerClass, classSplitJSON{pc.Class, pc.Train, pc.Val, pc.Test})
 			}
@@ -414,6 +416,9 @@ func writeSplits(b *strings.Builder, s *dataset.Splits) {
 			fmt.Fprintf(b, "  %-20s %7d %7d %7d\n", pc.Class, pc.Train, pc.Val, pc.Test)
 		}
 		fmt.Fprintf(b, "  %-20s %7d %7d %7d\n", "total", len(f.Train), len(f.Val), len(f.Test))
+		if n := len(f.LeftOut); n > 0 {
+			fmt.Fprintf(b, "  %d pairs left out: their two groups fell in different parts\n", n)
+		}
 	}
 }
 

@@ -25,6 +25,9 @@ const (
 	streamSilence = 0x73696c656e6365 // "silence"
 	streamSplit   = 0x73706c6974     // "split"
 	streamPairs   = 0x7061697273     // "pairs"
+	// streamPairGroups is the group split of a pair list ("pair"; the value runs recorded
+	// before the split moved here from engine/train used, so that their splits do not change).
+	streamPairGroups = 0x70616972
 )
 
 func newRand(seed, stream uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, stream)) }

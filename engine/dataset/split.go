@@ -153,6 +153,9 @@ func sum(xs []float64) float64 {
 // Catalog.Pairs for a pair task; each list is sorted.
 type Partition struct {
 	Train, Val, Test []int
+	// LeftOut lists what no part could take (sorted): the pairs of a group split whose two
+	// groups fell in different parts.
+	LeftOut []int
 	// PerClass gives the sizes per class (per "same"/"different" for pairs; one row named
 	// "all" for a regression task without labels), in the order of the catalog's classes.
 	PerClass []ClassSplit
@@ -210,6 +213,33 @@ func units(c *Catalog) []unit {
 	return us
 }
 
+// Subsets are the list-defined subsets of the items, or of the pairs for a pair task ("" when
+// some have none).
+func (c *Catalog) Subsets() map[string]bool {
+	has := map[string]bool{}
+	if c.Task == Pairs {
+		for _, p := range c.Pairs {
+			has[p.Subset] = true
+		}
+		return has
+	}
+	for _, it := range c.Items {
+		has[it.Subset] = true
+	}
+	return has
+}
+
+// DefaultSplit is the split a dataset gets when none is asked for: its own lists when every
+// item (pair) is in one and there is a train list and a validation or test one, else a seeded,
+// stratified 80/10/10.
+func DefaultSplit(c *Catalog) string {
+	has := c.Subsets()
+	if has[SubsetTrain] && !has[""] && (has[SubsetVal] || has[SubsetTest]) {
+		return SplitLists
+	}
+	return "random:0.8,0.1,0.1"
+}
+
 // Split divides the catalog as spec says. All randomness comes from spec.Seed.
 func Split(cat *Catalog, spec SplitSpec) (Splits, error) {
 	us := units(cat)
@@ -226,7 +256,11 @@ func Split(cat *Catalog, spec SplitSpec) (Splits, error) {
 	case SplitGroup:
 		if err = spec.checkFractions(); err == nil {
 			var p []int
-			p, err = splitGroups(us, spec)
+			if cat.Task == Pairs {
+				p, err = splitPairGroups(cat, spec)
+			} else {
+				p, err = splitGroups(us, spec)
+			}
 			parts = [][]int{p}
 		}
 	case SplitLists:
@@ -371,6 +405,130 @@ func splitRandom(us []unit, spec SplitSpec) []int {
 	return part
 }
 
+// splitPairGroups divides a pair list so that no group (an LFW person, a speaker) is in two
+// parts. Groups joined by a pair (a person and everyone they were paired with, and so on) form
+// a component; whole components are assigned, so that no pair is lost: in a seeded order, the
+// largest first, each goes to the part least filled relative to its share of the pairs (the
+// spec's fractions), so that every part gets large and small components alike (their mix of
+// same- and different-person pairs differs). A component too large to place without upsetting the shares (more than a tenth of
+// the smallest part's) is broken up into its groups, each weighing its own pairs and half of
+// those it shares; a pair whose two groups then land in different parts is left out (part -1,
+// Partition.LeftOut). LFW's DevTrain list has no such component (the largest holds 21 of its 2,200
+// pairs), so its 80/20 split keeps every pair.
+func splitPairGroups(cat *Catalog, ss SplitSpec) ([]int, error) {
+	groupOf := func(i int) string { return cat.Items[i].Group }
+	for _, p := range cat.Pairs {
+		if groupOf(p.A) == "" || groupOf(p.B) == "" {
+			return nil, errors.New("the pairs' items have no group (a person, a speaker); use random instead")
+		}
+	}
+	// Union-find over the groups, and each group's weight in pairs.
+	parent := map[string]string{}
+	var root func(g string) string
+	root = func(g string) string {
+		p, ok := parent[g]
+		if !ok || p == g {
+			parent[g] = g
+			return g
+		}
+		r := root(p)
+		parent[g] = r
+		return r
+	}
+	weight := map[string]float64{}
+	for _, p := range cat.Pairs {
+		ga, gb := groupOf(p.A), groupOf(p.B)
+		if ga == gb {
+			weight[ga]++
+		} else {
+			weight[ga] += 0.5
+			weight[gb] += 0.5
+		}
+		if ra, rb := root(ga), root(gb); ra != rb {
+			parent[ra] = rb
+		}
+	}
+	members := map[string][]string{}
+	for g := range weight {
+		r := root(g)
+		members[r] = append(members[r], g)
+	}
+	total := float64(len(cat.Pairs))
+	smallest := 1.0
+	for _, f := range ss.Fractions {
+		if f > 0 {
+			smallest = min(smallest, f)
+		}
+	}
+	limit := max(1, 0.1*smallest*total)
+	// The units to place: whole components, or the groups of one too large.
+	type unit struct {
+		name   string
+		groups []string
+		weight float64
+	}
+	var units []unit
+	for r, gs := range members {
+		sort.Strings(gs)
+		w := 0.0
+		for _, g := range gs {
+			w += weight[g]
+		}
+		if w <= limit {
+			units = append(units, unit{r, gs, w})
+			continue
+		}
+		for _, g := range gs {
+			units = append(units, unit{g, []string{g}, weight[g]})
+		}
+	}
+	sort.Slice(units, func(i, j int) bool { return units[i].name < units[j].name })
+	rng := newRand(ss.Seed, streamPairGroups)
+	rng.Shuffle(len(units), func(i, j int) { units[i], units[j] = units[j], units[i] })
+	sort.SliceStable(units, func(i, j int) bool { return units[i].weight > units[j].weight })
+	have := make([]float64, len(ss.Fractions))
+	part := map[string]int{}
+	for _, u := range units {
+		best, fill := 0, math.Inf(1)
+		for k, f := range ss.Fractions {
+			if f > 0 && have[k]/(f*total) < fill {
+				best, fill = k, have[k]/(f*total)
+			}
+		}
+		for _, g := range u.groups {
+			part[g] = best
+		}
+		have[best] += u.weight
+	}
+	p := make([]int, len(cat.Pairs))
+	count := make([]int, len(ss.Fractions))
+	for i, pr := range cat.Pairs {
+		pa, pb := part[groupOf(pr.A)], part[groupOf(pr.B)]
+		if pa != pb {
+			p[i] = -1
+			continue
+		}
+		p[i] = pa
+		count[pa]++
+	}
+	if err := emptyPart(ss.Fractions, count, len(weight), "no pairs"); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// emptyPart fails a group split that left a part with a share empty: filled counts what each
+// part got.
+func emptyPart(fractions []float64, filled []int, groups int, what string) error {
+	names := []string{"train", "val", "test"}
+	for k, f := range fractions {
+		if f > 0 && filled[k] == 0 {
+			return fmt.Errorf("%d groups are too few: the %s part got %s", groups, names[k], what)
+		}
+	}
+	return nil
+}
+
 // splitGroups gives whole groups to the parts: groups in a seeded order, largest first, each to
 // the part furthest below its share of the items. No group is in two parts.
 func splitGroups(us []unit, spec SplitSpec) ([]int, error) {
@@ -408,11 +566,8 @@ func splitGroups(us []unit, spec SplitSpec) ([]int, error) {
 		have[best] += float64(size[g])
 		ngroups[best]++
 	}
-	names := []string{"train", "val", "test"}
-	for part, f := range spec.Fractions {
-		if f > 0 && ngroups[part] == 0 {
-			return nil, fmt.Errorf("%d groups are too few: the %s part got none", len(groups), names[part])
-		}
+	if err := emptyPart(spec.Fractions, ngroups, len(groups), "none"); err != nil {
+		return nil, err
 	}
 	return p, nil
 }
@@ -523,6 +678,10 @@ func partition(c *Catalog, us []unit, part []int) Partition {
 	rows := map[string]*ClassSplit{}
 	var order []string
 	for i, u := range us {
+		if part[i] < 0 {
+			out.LeftOut = append(out.LeftOut, u.members...)
+			continue
+		}
 		*lists[part[i]] = append(*lists[part[i]], u.members...)
 		name := u.class
 		if name == "" {
@@ -546,6 +705,7 @@ func partition(c *Catalog, us []unit, part []int) Partition {
 	for _, l := range lists {
 		slices.Sort(*l)
 	}
+	slices.Sort(out.LeftOut)
 	slices.Sort(order)
 	for _, name := range order {
 		out.PerClass = append(out.PerClass, *rows[name])

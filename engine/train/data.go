@@ -31,7 +31,6 @@ const (
 	streamAugment = 0x61756720 << 16 // + epoch
 	streamCarve   = 0x63617276
 	streamProbe   = 0x70726f62
-	streamPairs   = 0x70616972
 )
 
 // example is one training or evaluation example: an item, or a pair of items (b >= 0).
@@ -174,29 +173,26 @@ func (r *runner) open() (*dataset.Catalog, *data, error) {
 
 // partition splits the catalog as the spec says (resolving spec.Split "" to the dataset's own
 // split), with the run's seed. A group split of pairs splits their items' groups (people,
-// speakers): see splitPairsByGroup; the pairs it leaves out are reported in d.problems.
+// speakers; dataset.Split); the pairs it leaves out are reported in d.problems.
 func (r *runner) partition(cat *dataset.Catalog, d *data) (dataset.Partition, error) {
 	spec := &r.spec
 	if spec.Split == "" {
-		spec.Split = defaultSplit(cat)
+		spec.Split = dataset.DefaultSplit(cat)
 	}
 	ss, err := dataset.ParseSplitSpec(spec.Split)
 	if err != nil {
 		return dataset.Partition{}, fmt.Errorf("split: %w", err)
 	}
 	ss.Seed = spec.Seed
-	if cat.Task == dataset.Pairs && ss.Kind == dataset.SplitGroup {
-		part, dropped, err := splitPairsByGroup(cat, ss)
-		if err == nil && dropped > 0 {
-			d.problems = append(d.problems, fmt.Sprintf("split %s: %d pairs of two people in different parts left out", spec.Split, dropped))
-		}
-		return part, err
-	}
 	splits, err := dataset.Split(cat, ss)
 	if err != nil {
 		return dataset.Partition{}, err
 	}
-	return splits.Folds[0], nil
+	part := splits.Folds[0]
+	if n := len(part.LeftOut); n > 0 {
+		d.problems = append(d.problems, fmt.Sprintf("split %s: %d pairs of two groups in different parts left out", spec.Split, n))
+	}
+	return part, nil
 }
 
 // validation records where the validation examples come from, holding out a tenth of the
@@ -207,25 +203,6 @@ func (d *data) validation(seed uint64) {
 	} else if d.carveVal(seed) {
 		d.valFrom = "train"
 	}
-}
-
-// defaultSplit is the dataset's own split when every item (or pair) has a list-defined subset
-// and there is a training part and another part, else a seeded stratified 80/10/10.
-func defaultSplit(cat *dataset.Catalog) string {
-	has := map[string]bool{}
-	if cat.Task == dataset.Pairs {
-		for _, p := range cat.Pairs {
-			has[p.Subset] = true
-		}
-	} else {
-		for _, it := range cat.Items {
-			has[it.Subset] = true
-		}
-	}
-	if has[dataset.SubsetTrain] && !has[""] && (has[dataset.SubsetVal] || has[dataset.SubsetTest]) {
-		return dataset.SplitLists
-	}
-	return "random:0.8,0.1,0.1"
 }
 
 // examples builds the examples of each part of the partition, with d.classes (classification)
@@ -290,120 +267,6 @@ func (d *data) examples(cat *dataset.Catalog, part dataset.Partition) error {
 	}
 	d.train, d.val, d.test = conv(part.Train), conv(part.Val), conv(part.Test)
 	return nil
-}
-
-// splitPairsByGroup divides a pair list so that no group (an LFW person, a speaker) is in two
-// parts. Groups joined by a pair (a person and everyone they were paired with, and so on) form
-// a component; whole components are assigned, so that no pair is lost: in a seeded order, the
-// largest first, each goes to the part least filled relative to its share of the pairs (the
-// spec's fractions), so that every part gets large and small components alike (their mix of
-// same- and different-person pairs differs). A component too large to place without upsetting the shares (more than a tenth of
-// the smallest part's) is broken up into its groups, each weighing its own pairs and half of
-// those it shares; a pair whose two groups then land in different parts is left out and
-// counted. LFW's DevTrain list has no such component (the largest holds 21 of its 2,200
-// pairs), so its 80/20 split keeps every pair.
-func splitPairsByGroup(cat *dataset.Catalog, ss dataset.SplitSpec) (dataset.Partition, int, error) {
-	groupOf := func(i int) string { return cat.Items[i].Group }
-	for _, p := range cat.Pairs {
-		if groupOf(p.A) == "" || groupOf(p.B) == "" {
-			return dataset.Partition{}, 0, fmt.Errorf("split %s: the pairs' items have no group (a person, a speaker); use random instead", ss)
-		}
-	}
-	// Union-find over the groups, and each group's weight in pairs.
-	parent := map[string]string{}
-	var root func(g string) string
-	root = func(g string) string {
-		p, ok := parent[g]
-		if !ok || p == g {
-			parent[g] = g
-			return g
-		}
-		r := root(p)
-		parent[g] = r
-		return r
-	}
-	weight := map[string]float64{}
-	for _, p := range cat.Pairs {
-		ga, gb := groupOf(p.A), groupOf(p.B)
-		if ga == gb {
-			weight[ga]++
-		} else {
-			weight[ga] += 0.5
-			weight[gb] += 0.5
-		}
-		if ra, rb := root(ga), root(gb); ra != rb {
-			parent[ra] = rb
-		}
-	}
-	members := map[string][]string{}
-	for g := range weight {
-		r := root(g)
-		members[r] = append(members[r], g)
-	}
-	total := float64(len(cat.Pairs))
-	smallest := 1.0
-	for _, f := range ss.Fractions {
-		if f > 0 {
-			smallest = min(smallest, f)
-		}
-	}
-	limit := max(1, 0.1*smallest*total)
-	// The units to place: whole components, or the groups of one too large.
-	type unit struct {
-		name   string
-		groups []string
-		weight float64
-	}
-	var units []unit
-	for r, gs := range members {
-		sort.Strings(gs)
-		w := 0.0
-		for _, g := range gs {
-			w += weight[g]
-		}
-		if w <= limit {
-			units = append(units, unit{r, gs, w})
-			continue
-		}
-		for _, g := range gs {
-			units = append(units, unit{g, []string{g}, weight[g]})
-		}
-	}
-	sort.Slice(units, func(i, j int) bool { return units[i].name < units[j].name })
-	rng := rand.New(rand.NewPCG(ss.Seed, streamPairs))
-	rng.Shuffle(len(units), func(i, j int) { units[i], units[j] = units[j], units[i] })
-	sort.SliceStable(units, func(i, j int) bool { return units[i].weight > units[j].weight })
-	have := make([]float64, len(ss.Fractions))
-	part := map[string]int{}
-	for _, u := range units {
-		best, fill := 0, math.Inf(1)
-		for k, f := range ss.Fractions {
-			if f > 0 && have[k]/(f*total) < fill {
-				best, fill = k, have[k]/(f*total)
-			}
-		}
-		for _, g := range u.groups {
-			part[g] = best
-		}
-		have[best] += u.weight
-	}
-	var out dataset.Partition
-	lists := [3]*[]int{&out.Train, &out.Val, &out.Test}
-	dropped := 0
-	for i, p := range cat.Pairs {
-		pa, pb := part[groupOf(p.A)], part[groupOf(p.B)]
-		if pa != pb {
-			dropped++
-			continue
-		}
-		*lists[pa] = append(*lists[pa], i)
-	}
-	for k, f := range ss.Fractions {
-		if f > 0 && len(*lists[k]) == 0 {
-			return dataset.Partition{}, 0, fmt.Errorf("split %s: %d groups are too few: part %d got no pairs", ss, len(weight), k+1)
-		}
-	}
-	return out, dropped, nil
 }
 
 // standardiseTargets standardises the regression targets of every example with norm, or,

@@ -460,3 +460,41 @@ func firstOpen(msgs []tea.Msg) (common.OpenItemMsg, bool) {
 	}
 	return common.OpenItemMsg{}, false
 }
+
+// A pair dataset whose items have groups (people) offers the group split, which keeps every
+// person in one part and says how many pairs it had to leave out.
+func TestPairGroupSplit(t *testing.T) {
+	dir := tuitest.LFWDir(t)
+	c := common.NewCommon(t.Context(), colorprofile.ASCII)
+	b := New(c, []string{dir})
+	b.SetSize(100, 22)
+	tuitest.Drain(b.update, b.Init())
+	s := b.current()
+	if s.state != stateReady || len(s.cat.Pairs) != 6 {
+		t.Fatalf("LFW fixture: state %d, err %v", s.state, s.err)
+	}
+	if !slices.Contains(s.specs, "group:0.8,0.2") {
+		t.Fatalf("split choices %v lack the group split", s.specs)
+	}
+	for s.specs[s.spec] != "group:0.8,0.2" {
+		press(b, "s")
+	}
+	if s.splitErr != nil || s.split == nil {
+		t.Fatalf("group split: %v", s.splitErr)
+	}
+	// Three people paired in a ring: one person's pairs with the others cannot be kept.
+	line := s.splitLine()
+	if !strings.Contains(line, "train 3, val 1, test 0, 2 pairs left out") {
+		t.Errorf("split line %q", line)
+	}
+	press(b, "p")
+	left := 0
+	for i := range s.cat.Pairs {
+		if s.part(i, true) == "" {
+			left++
+		}
+	}
+	if left != 2 || !strings.Contains(b.View(), " - ") {
+		t.Errorf("%d pairs without a part in the list, want 2 shown as -:\n%s", left, b.View())
+	}
+}

@@ -31,6 +31,8 @@ type splitInfo struct {
 	colW    int // the width of one count column
 	// itemPart and pairPart give each item's (pair's) part as an index into cols, -1 for none.
 	itemPart, pairPart []int8
+	// leftOut counts the pairs a group split left out (their groups in different parts).
+	leftOut int
 }
 
 // splitMsg carries a computed split (or why it failed) back to the pane.
@@ -42,42 +44,16 @@ type splitMsg struct {
 	err  error
 }
 
-// defaultSplit is the dataset's own lists when every item (or pair) has a list-defined subset
-// and there is a training part and another one, else a seeded stratified 80/10/10: the
-// training engine's default.
-func defaultSplit(cat *dataset.Catalog) string {
-	has := subsets(cat)
-	if has[dataset.SubsetTrain] && !has[""] && (has[dataset.SubsetVal] || has[dataset.SubsetTest]) {
-		return dataset.SplitLists
-	}
-	return "random:0.8,0.1,0.1"
-}
-
-// subsets are the list-defined subsets of the items (or of the pairs, for a pair task).
-func subsets(cat *dataset.Catalog) map[string]bool {
-	has := map[string]bool{}
-	if cat.Task == dataset.Pairs {
-		for _, p := range cat.Pairs {
-			has[p.Subset] = true
-		}
-		return has
-	}
-	for _, it := range cat.Items {
-		has[it.Subset] = true
-	}
-	return has
-}
-
 // splitSpecs are the splits the s key steps through for this dataset: the default first, then
 // those its layout supports.
 func splitSpecs(cat *dataset.Catalog) []string {
-	specs := []string{defaultSplit(cat)}
+	specs := []string{dataset.DefaultSplit(cat)}
 	add := func(s string) {
 		if !slices.Contains(specs, s) {
 			specs = append(specs, s)
 		}
 	}
-	has := subsets(cat)
+	has := cat.Subsets()
 	if has[dataset.SubsetTrain] && !has[""] {
 		add(dataset.SplitLists)
 	}
@@ -97,8 +73,8 @@ func splitSpecs(cat *dataset.Catalog) []string {
 	if len(folds) > 1 && !folds[0] {
 		add(dataset.SplitFolds)
 	}
-	if cat.Task != dataset.Pairs && len(cat.Groups()) >= 2 {
-		add("group:0.8,0.2")
+	if len(cat.Groups()) >= 2 {
+		add("group:0.8,0.2") // for pairs, by their items' groups (people, speakers)
 	}
 	add("random:0.8,0.1,0.1")
 	units := len(cat.Items)
@@ -158,6 +134,7 @@ func newSplitInfo(cat *dataset.Catalog, sp dataset.Splits) *splitInfo {
 			}
 		}
 		info.totals = []int{len(f.Train), len(f.Val), len(f.Test)}
+		info.leftOut = len(f.LeftOut)
 		for _, pc := range f.PerClass {
 			info.rows = append(info.rows, pc)
 			info.counts = append(info.counts, []int{pc.Train, pc.Val, pc.Test})
@@ -233,6 +210,9 @@ func (s *set) splitLine() string {
 	var parts []string
 	for k, c := range s.split.cols {
 		parts = append(parts, fmt.Sprintf("%s %d", c, s.split.totals[k]))
+	}
+	if s.split.leftOut > 0 {
+		parts = append(parts, fmt.Sprintf("%d pairs left out", s.split.leftOut))
 	}
 	line := head + ": " + strings.Join(parts, ", ")
 	if !s.splitMatchesClasses() {

@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"image"
 	"image/color"
+	"image/jpeg"
 	"image/png"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -37,27 +39,8 @@ func ImagePairsDir(t testing.TB) string {
 	dir := filepath.Join(t.TempDir(), "faces")
 	people := []string{"ann", "bob", "cyd"}
 	for k, p := range people {
-		if err := os.MkdirAll(filepath.Join(dir, "faces", p), 0o755); err != nil {
-			t.Fatal(err)
-		}
 		for n := 1; n <= 2; n++ {
-			img := image.NewGray(image.Rect(0, 0, 12, 16))
-			for y := range 16 {
-				for x := range 12 {
-					img.SetGray(x, y, color.Gray{Y: uint8((x*20 + y*8 + k*60 + n*10) % 256)})
-				}
-			}
-			f, err := os.Create(filepath.Join(dir, "faces", p, fmt.Sprintf("%s_%d.png", p, n)))
-			if err != nil {
-				t.Fatal(err)
-			}
-			err = png.Encode(f, img)
-			if cerr := f.Close(); err == nil {
-				err = cerr
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
+			writeFace(t, filepath.Join(dir, "faces", p, fmt.Sprintf("%s_%d.png", p, n)), k, n, png.Encode)
 		}
 	}
 	var lines []string
@@ -68,8 +51,63 @@ func ImagePairsDir(t testing.TB) string {
 		q := people[(i+1)%3]
 		lines = append(lines, fmt.Sprintf("faces/%s/%s_1.png faces/%s/%s_2.png different", p, p, q, q))
 	}
-	if err := os.WriteFile(filepath.Join(dir, "pairs.txt"), []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+	writeText(t, filepath.Join(dir, "pairs.txt"), strings.Join(lines, "\n")+"\n")
+	return dir
+}
+
+// LFWDir writes a small dataset in LFW's layout: three people (Ann_A, Bob_B, Cid_C) with two
+// 16x12 JPEG faces each, lfw/<Name>/<Name>_000N.jpg, and pairsDevTrain.txt with each person's
+// same pair and a ring of different pairs (Ann-Bob, Bob-Cid, Cid-Ann), so that no group split
+// can keep every pair.
+func LFWDir(t testing.TB) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "lfw_pairs")
+	people := []string{"Ann_A", "Bob_B", "Cid_C"}
+	lines := []string{"3"}
+	for k, p := range people {
+		for n := 1; n <= 2; n++ {
+			writeFace(t, filepath.Join(dir, "lfw", p, fmt.Sprintf("%s_%04d.jpg", p, n)), k, n, func(w io.Writer, m image.Image) error {
+				return jpeg.Encode(w, m, nil)
+			})
+		}
+		lines = append(lines, p+" 1 2")
+	}
+	for i, p := range people {
+		lines = append(lines, fmt.Sprintf("%s 1 %s 2", p, people[(i+1)%3]))
+	}
+	writeText(t, filepath.Join(dir, "pairsDevTrain.txt"), strings.Join(lines, "\n")+"\n")
+	return dir
+}
+
+// writeFace writes a 12x16 grayscale gradient, different for each person k and image n, to
+// path (its folder created) with encode.
+func writeFace(t testing.TB, path string, k, n int, encode func(io.Writer, image.Image) error) {
+	t.Helper()
+	img := image.NewGray(image.Rect(0, 0, 12, 16))
+	for y := range 16 {
+		for x := range 12 {
+			img.SetGray(x, y, color.Gray{Y: uint8((x*20 + y*8 + k*60 + n*10) % 256)})
+		}
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	return dir
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = encode(f, img)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func writeText(t testing.TB, path, text string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
 }

@@ -1,4 +1,4 @@
-package train
+package dataset
 
 import (
 	"fmt"
@@ -6,13 +6,21 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"github.com/hark-audio/hark/engine/dataset"
 	"github.com/hark-audio/hark/internal/testshared"
 )
 
+// splitPairs is Split of a pair catalog with a group spec, returning its one partition.
+func splitPairs(cat *Catalog, ss SplitSpec) (Partition, int, error) {
+	sp, err := Split(cat, ss)
+	if err != nil {
+		return Partition{}, 0, err
+	}
+	return sp.Folds[0], len(sp.Folds[0].LeftOut), nil
+}
+
 // checkPersonSplit checks that no group is in two parts and returns each part's pair count
 // and the same-person share of each part.
-func checkPersonSplit(t *testing.T, cat *dataset.Catalog, part dataset.Partition) (sizes [3]int, same [3]float64) {
+func checkPersonSplit(t *testing.T, cat *Catalog, part Partition) (sizes [3]int, same [3]float64) {
 	t.Helper()
 	where := map[string]int{}
 	for k, list := range [][]int{part.Train, part.Val, part.Test} {
@@ -42,21 +50,21 @@ func checkPersonSplit(t *testing.T, cat *dataset.Catalog, part dataset.Partition
 // pairs between random people: small components, so every pair is kept and the shares hold.
 func TestSplitPairsByGroupKeepsEveryPair(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
-	cat := &dataset.Catalog{Task: dataset.Pairs}
+	cat := &Catalog{Task: Pairs}
 	item := func(person int) int {
-		cat.Items = append(cat.Items, dataset.Item{Group: fmt.Sprintf("p%04d", person)})
+		cat.Items = append(cat.Items, Item{Group: fmt.Sprintf("p%04d", person)})
 		return len(cat.Items) - 1
 	}
 	for range 1000 {
 		p := rng.IntN(3000)
-		cat.Pairs = append(cat.Pairs, dataset.Pair{A: item(p), B: item(p), Same: true})
+		cat.Pairs = append(cat.Pairs, Pair{A: item(p), B: item(p), Same: true})
 		a, b := rng.IntN(3000), rng.IntN(3000)
 		if a != b {
-			cat.Pairs = append(cat.Pairs, dataset.Pair{A: item(a), B: item(b)})
+			cat.Pairs = append(cat.Pairs, Pair{A: item(a), B: item(b)})
 		}
 	}
-	ss := dataset.SplitSpec{Kind: dataset.SplitGroup, Fractions: []float64{0.8, 0.2}, Seed: 7}
-	part, dropped, err := splitPairsByGroup(cat, ss)
+	ss := SplitSpec{Kind: SplitGroup, Fractions: []float64{0.8, 0.2}, Seed: 7}
+	part, dropped, err := splitPairs(cat, ss)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,12 +80,12 @@ func TestSplitPairsByGroupKeepsEveryPair(t *testing.T) {
 	if math.Abs(same[0]-same[1]) > 0.1 {
 		t.Errorf("same-person share: train %.2f, val %.2f", same[0], same[1])
 	}
-	again, _, _ := splitPairsByGroup(cat, ss)
+	again, _, _ := splitPairs(cat, ss)
 	if fmt.Sprint(again) != fmt.Sprint(part) {
 		t.Error("the same seed gave another split")
 	}
 	ss.Seed = 8
-	if other, _, _ := splitPairsByGroup(cat, ss); fmt.Sprint(other) == fmt.Sprint(part) {
+	if other, _, _ := splitPairs(cat, ss); fmt.Sprint(other) == fmt.Sprint(part) {
 		t.Error("another seed gave the same split")
 	}
 }
@@ -85,16 +93,16 @@ func TestSplitPairsByGroupKeepsEveryPair(t *testing.T) {
 // Speaker-like pairs: a few groups all paired with each other form one component too large to
 // place whole; it is split by group, cross pairs are dropped and counted, no group straddles.
 func TestSplitPairsByGroupBreaksAGiantComponent(t *testing.T) {
-	cat := &dataset.Catalog{Task: dataset.Pairs}
+	cat := &Catalog{Task: Pairs}
 	for a := range 10 {
 		for b := a; b < 10; b++ {
 			for range 3 {
-				cat.Items = append(cat.Items, dataset.Item{Group: fmt.Sprint("s", a)}, dataset.Item{Group: fmt.Sprint("s", b)})
-				cat.Pairs = append(cat.Pairs, dataset.Pair{A: len(cat.Items) - 2, B: len(cat.Items) - 1, Same: a == b})
+				cat.Items = append(cat.Items, Item{Group: fmt.Sprint("s", a)}, Item{Group: fmt.Sprint("s", b)})
+				cat.Pairs = append(cat.Pairs, Pair{A: len(cat.Items) - 2, B: len(cat.Items) - 1, Same: a == b})
 			}
 		}
 	}
-	part, dropped, err := splitPairsByGroup(cat, dataset.SplitSpec{Kind: dataset.SplitGroup, Fractions: []float64{0.8, 0.2}, Seed: 1})
+	part, dropped, err := splitPairs(cat, SplitSpec{Kind: SplitGroup, Fractions: []float64{0.8, 0.2}, Seed: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,7 +111,7 @@ func TestSplitPairsByGroupBreaksAGiantComponent(t *testing.T) {
 		t.Errorf("sizes %v, %d dropped of %d", sizes, dropped, len(cat.Pairs))
 	}
 	cat.Items[0].Group = ""
-	if _, _, err := splitPairsByGroup(cat, dataset.SplitSpec{Kind: dataset.SplitGroup, Fractions: []float64{0.8, 0.2}}); err == nil {
+	if _, _, err := splitPairs(cat, SplitSpec{Kind: SplitGroup, Fractions: []float64{0.8, 0.2}}); err == nil {
 		t.Error("a pair without groups was split")
 	}
 }
@@ -111,11 +119,11 @@ func TestSplitPairsByGroupBreaksAGiantComponent(t *testing.T) {
 // The real DevTrain list: 80/20 by person keeps all 2,200 pairs.
 func TestSplitLFWDevTrainByPerson(t *testing.T) {
 	root := testshared.Path(t, "datasets", "lfw_pairs")
-	cat, err := dataset.Open(dataset.Spec{Root: root, Layout: dataset.LayoutPairs, SkipProbe: true})
+	cat, err := Open(Spec{Root: root, Layout: LayoutPairs, SkipProbe: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	part, dropped, err := splitPairsByGroup(cat, dataset.SplitSpec{Kind: dataset.SplitGroup, Fractions: []float64{0.8, 0.2}, Seed: 1})
+	part, dropped, err := splitPairs(cat, SplitSpec{Kind: SplitGroup, Fractions: []float64{0.8, 0.2}, Seed: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
