@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/hark-audio/hark/internal/testshared"
+	"github.com/hark-audio/hark/views/tuitest"
 )
 
 // pcm16 is a mono 16-bit WAV file of n frames at rate.
@@ -229,5 +230,26 @@ func TestInspectShared(t *testing.T) {
 	}
 	if !slices.Contains(strings.Split(out, "\n"), "Problems (0)") {
 		t.Errorf("problems reported:\n%s", out)
+	}
+}
+
+// A group split of a pair list splits the people and says how many pairs it left out, in the
+// JSON and in the text.
+func TestInspectPairGroupSplit(t *testing.T) {
+	dir := tuitest.LFWDir(t)
+	code, out, errs := inspect(dir, "--split", "group:0.8,0.2", "--json")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var r inspectJSON
+	if err := json.Unmarshal([]byte(out), &r); err != nil || r.Split == nil || len(r.Split.Folds) != 1 {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if f := r.Split.Folds[0]; f.Train != 3 || f.Val != 1 || f.LeftOut != 2 {
+		t.Errorf("split %+v, want 3 train, 1 val and 2 pairs left out", f)
+	}
+	t.Setenv("NO_COLOR", "1")
+	if _, out, _ := inspect(dir, "--split", "group:0.8,0.2"); !strings.Contains(out, "2 pairs left out") {
+		t.Errorf("text:\n%s", out)
 	}
 }
