@@ -37,7 +37,7 @@ func (l *loop) run(cmd tea.Cmd) {
 // until handles messages until cond holds or the timeout passes.
 func (l *loop) until(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.After(10 * time.Second)
+	deadline := time.After(60 * time.Second) // a liveness bound: generous, for a loaded machine
 	for !cond() {
 		select {
 		case msg := <-l.msgs:
