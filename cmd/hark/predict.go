@@ -474,8 +474,7 @@ func predictText(r predictFileJSON, p *predictor) string {
 }
 
 // drawPrediction draws a predicted file for --render: its waveform, with the segments'
-// boundaries marked on the time axis, over its mel spectrogram (librosa's defaults, in dB), in
-// width x height cells. A file that cannot be drawn says why in one line.
+// boundaries marked on the time axis, over its mel spectrogram in dB, in width x height cells. A file that cannot be drawn says why in one line.
 func drawPrediction(r predictFileJSON, width, height int, profile colorprofile.Profile) string {
 	y, sr, err := audio.LoadMono(r.Path, 0)
 	if err != nil {
@@ -488,7 +487,15 @@ func drawPrediction(r predictFileJSON, width, height int, profile colorprofile.P
 	waveHeight := max(6, height/3)
 	wave := render.Waveform(y, sr, render.WaveformOptions{Width: width, Height: waveHeight, Profile: profile,
 		Title: fmt.Sprintf("waveform, %d segment%s", len(r.Segments), plural(len(r.Segments))), Beats: marks})
+	// librosa's defaults (n_fft 2048, hop 512, 128 mels) suit songs; a short clip (a spoken
+	// digit) would get a handful of frames, so the hop halves, down to 64 samples, until the
+	// clip has about a frame per column.
 	cfg := extract.Default("mel-db")
+	for cfg.Hop > 64 && len(y)/cfg.Hop < width {
+		cfg.Hop /= 2
+	}
+	cfg.NFFT = min(cfg.NFFT, 4*cfg.Hop)
+	cfg.NMels = min(cfg.NMels, cfg.NFFT/4)
 	ex, err := extract.NewExtractor(cfg)
 	if err != nil {
 		return wave + fmt.Sprintf("\n  (mel spectrogram not drawn: %v)\n\n", err)

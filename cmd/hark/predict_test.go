@@ -113,7 +113,7 @@ func TestPredictSegmentsAndVotes(t *testing.T) {
 	// --render draws the waveform, with the segments marked, and the mel spectrogram.
 	t.Setenv("NO_COLOR", "1")
 	code, stdout, _ = predictRun("--model", model, clip, "--render", "--width", "90", "--height", "24")
-	if code != exitOK || !strings.Contains(stdout, "waveform, 4 segments") || !strings.Contains(stdout, "mel-db 128 mels") || !strings.Contains(stdout, "=> ") {
+	if code != exitOK || !strings.Contains(stdout, "waveform, 4 segments") || !strings.Contains(stdout, "mel-db 64 mels n_fft 256 hop 64") || !strings.Contains(stdout, "=> ") {
 		t.Errorf("--render: exit %d\n%s", code, stdout)
 	}
 	if code, _, errs := predictRun("--model", model, clip, "--render", "--json"); code != exitUsage || !strings.Contains(errs, "choose one") {
