@@ -240,6 +240,27 @@ func TestWorkbenchEndToEnd(t *testing.T) {
 }
 
 // TestWorkbenchNeedsTerminal checks the plain error when the output is not a terminal.
+// With --no-mouse the workbench never asks the terminal for mouse reports.
+func TestWorkbenchNoMouse(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	tm := startHark(t, "--no-mouse", "--no-session")
+	tm.waitFor(liveness, "[1 Datasets]", "Classes (6)")
+	tm.typeKeys("q")
+	select {
+	case <-tm.exited:
+	case <-time.After(liveness):
+		t.Fatalf("q did not quit; screen:\n%s", tm.text())
+	}
+	tm.mu.Lock()
+	raw := tm.raw.String()
+	tm.mu.Unlock()
+	if strings.Contains(raw, "\x1b[?1002h") || strings.Contains(raw, "\x1b[?1000h") {
+		t.Error("--no-mouse still asked for mouse reports")
+	}
+}
+
 func TestWorkbenchNeedsTerminal(t *testing.T) {
 	var out, errb strings.Builder
 	if code := runWorkbench(nil, &out, &errb); code != exitUser {
