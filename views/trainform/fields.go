@@ -266,6 +266,8 @@ func fields() []field {
 		intField("batch", "", func(f *Form) *int { return &spec(f).Train.Batch }, []int{1, 2, 4, 8, 16, 32, 64, 128, 256, 512}, 1),
 		intField("epochs", "", func(f *Form) *int { return &spec(f).Train.Epochs }, nil, 1),
 		intField("early stop", "patience in epochs; 0 = off", func(f *Form) *int { return &spec(f).Train.EarlyStop.Patience }, nil, 0),
+		choiceField("  watching", "early stopping and the best epoch: validation loss or task metric (accuracy, Spearman, AUC)",
+			fixed(train.MonitorValLoss, train.MonitorValMetric), func(f *Form) *string { return &spec(f).Train.EarlyStop.Monitor }, orDefault(train.MonitorValLoss)),
 		choiceField("schedule", "learning-rate schedule", fixed(train.ScheduleNone, train.SchedulePlateau, train.ScheduleStep), func(f *Form) *string { return &spec(f).Train.Schedule.Kind }, orDefault("constant")),
 		{
 			label: "  factor", kind: kindNumber, hint: "plateau: x factor; step: x gamma",
