@@ -117,6 +117,8 @@ func (m *Monitor) Update(msg tea.Msg) (common.Component, tea.Cmd) {
 			m.setStatus("asked "+msg.id+" to stop; it evaluates and saves its best model first", false)
 		}
 		return m, nil
+	case common.ClickMsg:
+		return m, m.click(msg)
 	case tea.KeyPressMsg:
 		return m, m.key(msg)
 	}
@@ -245,4 +247,19 @@ func (m *Monitor) FullHelp() [][]key.Binding {
 		{k.PrevRun, k.NextRun, k.Follow, k.Results},
 		{k.Smooth, k.Smoother, k.Rougher, k.Stop},
 	}
+}
+
+// click shows the run whose label on the strip (the pane's second line) was clicked.
+func (m *Monitor) click(msg common.ClickMsg) tea.Cmd {
+	if msg.Y != 1 {
+		return nil
+	}
+	_, spans := m.stripLayout()
+	for _, sp := range spans {
+		if msg.X >= sp.from && msg.X < sp.to {
+			m.sel, m.follow = m.book.At(sp.i).Info.ID, false
+			return m.ensureHistory()
+		}
+	}
+	return nil
 }

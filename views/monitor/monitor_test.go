@@ -8,6 +8,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/hark-audio/hark/engine"
 	"github.com/hark-audio/hark/engine/train"
@@ -233,5 +234,32 @@ func BenchmarkView(b *testing.B) {
 				_ = m.View()
 			}
 		})
+	}
+}
+
+// A click on a run's label in the strip (the pane's second line) shows that run, in ASCII and
+// in colour; clicks elsewhere change nothing.
+func TestClickRunStrip(t *testing.T) {
+	for _, p := range []colorprofile.Profile{colorprofile.ASCII, colorprofile.TrueColor} {
+		f, _ := twoRuns()
+		m := newMonitor(t, f, p, 80, 22)
+		strip := ansi.Strip(strings.Split(m.View(), "\n")[1])
+		x := strings.Index(strip, "run-1")
+		if x < 0 || m.Selected() != "run-2" {
+			t.Fatalf("%v: strip %q, selected %s", p, strip, m.Selected())
+		}
+		send(m, common.ClickMsg{X: x, Y: 2}) // the line below: nothing
+		if m.Selected() != "run-2" {
+			t.Errorf("%v: a click below the strip selected %s", p, m.Selected())
+		}
+		send(m, common.ClickMsg{X: x, Y: 1})
+		if m.Selected() != "run-1" || m.follow {
+			t.Errorf("%v: a click on run-1 selected %s (follow %v)", p, m.Selected(), m.follow)
+		}
+		strip = ansi.Strip(strings.Split(m.View(), "\n")[1])
+		send(m, common.ClickMsg{X: strings.Index(strip, "run-2") + len("run-2"), Y: 1}) // its glyph
+		if m.Selected() != "run-2" {
+			t.Errorf("%v: a click on run-2's state selected %s", p, m.Selected())
+		}
 	}
 }

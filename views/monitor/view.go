@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/charmbracelet/x/ansi"
+
 	"github.com/hark-audio/hark/engine"
 	"github.com/hark-audio/hark/views/common"
 )
@@ -142,8 +144,16 @@ func (m *Monitor) stateText(r *common.RunView) string {
 
 // strip lists the runs on one line around the selected one.
 func (m *Monitor) strip() string {
+	line, _ := m.stripLayout()
+	return line
+}
+
+// runSpan is where a run's label is on the strip: columns [from, to) of run index i.
+type runSpan struct{ from, to, i int }
+
+// stripLayout draws the strip and says where each run's label is, for mouse clicks.
+func (m *Monitor) stripLayout() (string, []runSpan) {
 	st := &m.c.Styles
-	var parts []string
 	width := 0
 	sel := m.book.Index(m.sel)
 	// Start far enough left that the selected run shows.
@@ -155,6 +165,11 @@ func (m *Monitor) strip() string {
 		}
 		first = i
 	}
+	line := ""
+	if first > 0 {
+		line = st.Ellipsis + " "
+	}
+	var spans []runSpan
 	for i := first; i < m.book.Len(); i++ {
 		r := m.book.At(i)
 		label := r.Info.ID + " " + r.StateGlyph()
@@ -166,13 +181,14 @@ func (m *Monitor) strip() string {
 		default:
 			label = " " + label + " "
 		}
-		parts = append(parts, label)
+		if i > first {
+			line += " "
+		}
+		x := ansi.StringWidth(line)
+		spans = append(spans, runSpan{x, x + ansi.StringWidth(label), i})
+		line += label
 	}
-	prefix := ""
-	if first > 0 {
-		prefix = st.Ellipsis + " "
-	}
-	return common.Pad(prefix+strings.Join(parts, " "), m.w)
+	return common.Pad(line, m.w), spans
 }
 
 // epochs returns the epochs done and the planned total.
