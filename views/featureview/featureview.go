@@ -29,37 +29,63 @@ type Options struct {
 
 // Draw renders r, computed with cfg, in opt.Width x opt.Height cells.
 func Draw(r *extract.Result, cfg extract.Config, opt Options) string {
-	title := opt.Title
-	if title != "" {
-		title += "  "
+	switch r.Kind {
+	case "wave", "beats":
+		return render.Waveform(r.Wave, r.SR, waveOptions(r, cfg, opt))
+	case "vggish":
+		return drawVGGish(r, title(r, cfg, opt), opt)
 	}
-	title += describe(r, cfg)
+	return render.Heatmap(r.Matrix, heatOptions(r, cfg, opt))
+}
+
+// At returns the cursor that Draw(r, cfg, opt) draws at column x and line y of its drawing
+// (Frame is a sample for the waveform views, a column for the others), and false off the plot
+// and for VGGish examples: a mouse click becomes the cursor there.
+func At(r *extract.Result, cfg extract.Config, opt Options, x, y int) (render.Cursor, bool) {
+	switch r.Kind {
+	case "wave", "beats":
+		s, ok := render.WaveformAt(r.Wave, r.SR, waveOptions(r, cfg, opt), x, y)
+		return render.Cursor{Frame: s}, ok
+	case "vggish":
+		return render.Cursor{}, false
+	}
+	return render.HeatmapAt(r.Matrix, heatOptions(r, cfg, opt), x, y)
+}
+
+// title is the caller's title followed by what the drawing shows.
+func title(r *extract.Result, cfg extract.Config, opt Options) string {
+	t := opt.Title
+	if t != "" {
+		t += "  "
+	}
+	return t + describe(r, cfg)
+}
+
+// waveOptions draws a wave result, or a beats result as marks over the waveform they were
+// tracked in.
+func waveOptions(r *extract.Result, cfg extract.Config, opt Options) render.WaveformOptions {
+	wo := render.WaveformOptions{
+		Width: opt.Width, Height: opt.Height, Profile: opt.Profile, ColorMap: opt.ColorMap,
+		Title: title(r, cfg, opt), Start: opt.Start, End: opt.End, Cursor: opt.Cursor.Frame, ShowCursor: opt.ShowCursor,
+	}
+	if r.Kind == "beats" {
+		wo.Beats = make([]int, len(r.Beats))
+		for i, f := range r.Beats {
+			wo.Beats[i] = f * r.Hop
+		}
+	}
+	return wo
+}
+
+// heatOptions draws a matrix result with the axis and unit of its kind.
+func heatOptions(r *extract.Result, cfg extract.Config, opt Options) render.HeatmapOptions {
 	beats := r.Beats
 	if opt.NoBeats || cfg.BeatSync != "" {
 		beats = nil // beat-synchronous columns are the beats themselves
 	}
-	switch r.Kind {
-	case "wave":
-		return render.Waveform(r.Wave, r.SR, render.WaveformOptions{
-			Width: opt.Width, Height: opt.Height, Profile: opt.Profile, ColorMap: opt.ColorMap,
-			Title: title, Start: opt.Start, End: opt.End, Cursor: opt.Cursor.Frame, ShowCursor: opt.ShowCursor,
-		})
-	case "beats":
-		// The beats are drawn as marks over the waveform they were tracked in.
-		marks := make([]int, len(r.Beats))
-		for i, f := range r.Beats {
-			marks[i] = f * r.Hop
-		}
-		return render.Waveform(r.Wave, r.SR, render.WaveformOptions{
-			Width: opt.Width, Height: opt.Height, Profile: opt.Profile, ColorMap: opt.ColorMap,
-			Title: title, Start: opt.Start, End: opt.End, Beats: marks, Cursor: opt.Cursor.Frame, ShowCursor: opt.ShowCursor,
-		})
-	case "vggish":
-		return drawVGGish(r, title, opt)
-	}
 	ho := render.HeatmapOptions{
 		Width: opt.Width, Height: opt.Height, Profile: opt.Profile, ColorMap: opt.ColorMap,
-		Title: title, SR: r.SR, Hop: r.Hop, Start: opt.Start, End: opt.End,
+		Title: title(r, cfg, opt), SR: r.SR, Hop: r.Hop, Start: opt.Start, End: opt.End,
 		Beats: beats, Cursor: opt.Cursor, ShowCursor: opt.ShowCursor,
 	}
 	if cfg.BeatSync != "" {
@@ -90,7 +116,7 @@ func Draw(r *extract.Result, cfg extract.Config, opt Options) string {
 	if opt.Unit != "" {
 		ho.Unit = opt.Unit
 	}
-	return render.Heatmap(r.Matrix, ho)
+	return ho
 }
 
 func fmax(cfg extract.Config, sr int) float64 {

@@ -12,6 +12,7 @@ import (
 	"github.com/hark-audio/hark/engine/extract"
 	"github.com/hark-audio/hark/features"
 	"github.com/hark-audio/hark/views/common"
+	"github.com/hark-audio/hark/views/featureview"
 )
 
 // A view is one way of drawing a clip.
@@ -189,8 +190,43 @@ func (m *Inspector) Update(msg tea.Msg) (common.Component, tea.Cmd) {
 		return m, nil
 	case tea.KeyPressMsg:
 		return m, m.key(msg)
+	case common.ClickMsg:
+		m.click(msg)
+		return m, nil
 	}
 	return m, nil
+}
+
+// click puts the cursor where the drawing was clicked: the time, and the frequency (bin) in
+// the matrix views. The drawing sits below the two header lines; the augmentation preview and
+// images take no clicks.
+func (m *Inspector) click(msg common.ClickMsg) {
+	m.View() // the drawing the user sees (cached; the click may come before the first View)
+	k := m.drawn
+	it, ok := m.item()
+	if !ok || isImage(it) || m.aug || k.res == nil || m.drawing == "" {
+		return
+	}
+	t, ok := m.timeline()
+	if !ok {
+		return
+	}
+	cur, ok := featureview.At(k.res, m.config(), featureview.Options{
+		Width: k.w, Height: k.h, Profile: k.profile, Start: k.start, End: k.end,
+		Cursor: k.cursor, ShowCursor: true, Unit: k.unit,
+	}, msg.X, msg.Y-2)
+	if !ok {
+		return
+	}
+	if views()[m.view].kind == "beats" { // the waveform: Frame is a sample; the nearest frame
+		m.frame = (cur.Frame + t.hop/2) / max(1, t.hop)
+	} else {
+		m.frame = t.firstFrame(cur.Frame)
+		if rows := m.rows(); rows > 1 {
+			m.binFrac = float64(cur.Bin) / float64(rows-1)
+		}
+	}
+	m.clamp()
 }
 
 func (m *Inspector) key(msg tea.KeyPressMsg) tea.Cmd {

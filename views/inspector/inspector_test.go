@@ -537,3 +537,68 @@ func TestAugImageGolden(t *testing.T) {
 		tuitest.Golden(t, fmt.Sprintf("image_%dx%d", sz[0], sz[1]), f.m.View(), *update)
 	}
 }
+
+// marks finds the cursor in a view: the column of the mark on the x axis (two lines above the
+// readout) and the line of the mark in the y axis column (-1 for none).
+func marks(t *testing.T, view string) (x, y int) {
+	t.Helper()
+	lines := strings.Split(view, "\n")
+	read := -1
+	for i, l := range lines {
+		if l = strings.TrimSpace(l); strings.HasPrefix(l, "t=") || strings.HasPrefix(l, "frame=") {
+			read = i
+		}
+	}
+	if read < 2 {
+		t.Fatalf("no readout:\n%s", view)
+	}
+	axis := lines[read-2]
+	x = strings.Index(axis, "*")
+	yAxis := strings.IndexAny(axis, "+")
+	y = -1
+	for i := 0; i < read-2 && yAxis >= 0; i++ {
+		if len(lines[i]) > yAxis && lines[i][yAxis] == '*' {
+			y = i
+		}
+	}
+	return x, y
+}
+
+// A click on the drawing puts the cursor there: the time in every view, and the bin in the
+// matrix views; the cursor is then drawn in the cell clicked.
+func TestClickMovesTheCursor(t *testing.T) {
+	f := newFixture(t, colorprofile.ASCII, 80, 22)
+	f.open(0)
+	f.send(common.ClickMsg{X: 40, Y: 9})
+	if x, y := marks(t, f.m.View()); x != 40 || y != 9 {
+		t.Errorf("mel: a click at (40,9) drew the cursor at (%d,%d):\n%s", x, y, f.m.View())
+	}
+	if f.m.frame == 0 || f.m.bin(f.m.rows()) == 0 {
+		t.Errorf("mel: frame %d, bin %d after the click", f.m.frame, f.m.bin(f.m.rows()))
+	}
+	f.send(common.ClickMsg{X: 0, Y: 9})  // on the y labels: nothing
+	f.send(common.ClickMsg{X: 40, Y: 0}) // on the header: nothing
+	if x, y := marks(t, f.m.View()); x != 40 || y != 9 {
+		t.Errorf("clicks off the plot moved the cursor to (%d,%d)", x, y)
+	}
+	// The waveform's cursor is a frame (512 samples, about two columns here): the nearest one.
+	f.press("w")
+	f.send(common.ClickMsg{X: 25, Y: 8})
+	if x, _ := marks(t, f.m.View()); x < 24 || x > 26 {
+		t.Errorf("waveform: a click at column 25 drew the cursor at %d:\n%s", x, f.m.View())
+	}
+	// Beat-synchronous: a column is a beat interval; the cursor goes to its first frame and is
+	// drawn in the interval's middle, where a click changes nothing.
+	f.press("m", "b")
+	tl, _ := f.m.timeline()
+	f.send(common.ClickMsg{X: 60, Y: 12})
+	x, y := marks(t, f.m.View())
+	frame := f.m.frame
+	if y != 12 || !slices.Contains(tl.bounds, frame) || frame == 0 {
+		t.Errorf("beat-sync: a click at (60,12) drew the cursor at (%d,%d), frame %d (beats %v):\n%s", x, y, frame, tl.bounds, f.m.View())
+	}
+	f.send(common.ClickMsg{X: x, Y: y})
+	if f.m.frame != frame {
+		t.Errorf("beat-sync: a click on the cursor moved it from frame %d to %d", frame, f.m.frame)
+	}
+}

@@ -34,6 +34,14 @@ func (t timeline) column(f int) int {
 	return max(0, min(i, len(t.bounds)-2))
 }
 
+// firstFrame is the first frame drawn in column c: c itself, or its beat interval's start.
+func (t timeline) firstFrame(c int) int {
+	if !t.sync {
+		return c
+	}
+	return t.bounds[max(0, min(c, len(t.bounds)-2))]
+}
+
 // prev and next move frame f one step: d frames, or one beat interval when synchronised.
 func (t timeline) prev(f, d int) int {
 	if !t.sync {

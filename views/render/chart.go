@@ -70,6 +70,16 @@ func (c *chart) fitY(labelW int) {
 	}
 }
 
+// plotCell turns column x and line y of the drawing into the plot's column and row (row 0 at
+// the top), and false outside the plot.
+func (c *chart) plotCell(x, y int) (col, row int, ok bool) {
+	col, row = x-c.left(), y
+	if c.title {
+		row--
+	}
+	return col, row, col >= 0 && col < c.cols && row >= 0 && row < c.rows
+}
+
 // left is the number of cells before the plot.
 func (c *chart) left() int {
 	if c.yAxis {

@@ -71,23 +71,14 @@ func Heatmap(m *features.Matrix, opt HeatmapOptions) string {
 		return ""
 	}
 	ch := newChrome(opt.Profile, opt.ColorMap)
-	c := newChart(ch, w, h, opt.ShowCursor)
-	rows, cols, data, problem := matrixData(m)
-	start, end := window(opt.Start, opt.End, cols)
-	period := 0.0
-	if opt.SR > 0 && opt.Hop > 0 {
-		period = float64(opt.Hop) / float64(opt.SR)
-	}
+	l := layoutHeatmap(ch, m, opt, w, h)
+	c, rows, cols, data, start, end, period, ax, ys, xs := l.c, l.rows, l.cols, l.data, l.start, l.end, l.period, l.ax, l.ys, l.xs
+	problem := l.problem
 	lo, hi, haveRange := valueRange(data, opt.Min, opt.Max, opt.TopDB)
 	unit := clean(opt.Unit)
 
-	ax := opt.Axis.forRows(rows)
 	f := &frame{title: opt.Title, yCursor: -1, xUnit: timeUnit(period)}
-	ys := ax.scale(rows, c.rows)
-	f.yTicks = ys.ticks(yLabelNeed(c.rows))
-	f.yCorner = ax.corner()
-	c.fitY(labelWidth(f.yTicks, f.yCorner))
-	xs := timeScale(float64(start), float64(end), c.cols, period)
+	f.yTicks, f.yCorner = l.yTicks, ax.corner()
 	f.xTicks = xs.ticks(xLabelNeed)
 
 	cur := opt.Cursor
@@ -154,6 +145,52 @@ func size(w, h int) (int, int) {
 		h = DefaultHeight
 	}
 	return w, h
+}
+
+// heatLayout is where Heatmap puts things: the chart (its y labels fitted), the matrix, the
+// frames shown, and the bin (ys) and time (xs) scales of the plot.
+type heatLayout struct {
+	c                      *chart
+	rows, cols, start, end int
+	data                   []float32
+	problem                string
+	period                 float64
+	ax                     Axis
+	ys, xs                 scale
+	yTicks                 []tick
+}
+
+func layoutHeatmap(ch chrome, m *features.Matrix, opt HeatmapOptions, w, h int) heatLayout {
+	l := heatLayout{c: newChart(ch, w, h, opt.ShowCursor)}
+	l.rows, l.cols, l.data, l.problem = matrixData(m)
+	l.start, l.end = window(opt.Start, opt.End, l.cols)
+	if opt.SR > 0 && opt.Hop > 0 {
+		l.period = float64(opt.Hop) / float64(opt.SR)
+	}
+	l.ax = opt.Axis.forRows(l.rows)
+	l.ys = l.ax.scale(l.rows, l.c.rows)
+	l.yTicks = l.ys.ticks(yLabelNeed(l.c.rows))
+	l.c.fitY(labelWidth(l.yTicks, l.ax.corner()))
+	l.xs = timeScale(float64(l.start), float64(l.end), l.c.cols, l.period)
+	return l
+}
+
+// HeatmapAt returns the frame and bin that Heatmap(m, opt) draws at column x and line y of its
+// drawing (the item under the centre of that cell), and false off the plot or when there is
+// nothing drawn there. A mouse click on a drawing becomes a cursor with it.
+func HeatmapAt(m *features.Matrix, opt HeatmapOptions, x, y int) (Cursor, bool) {
+	w, h := size(opt.Width, opt.Height)
+	if w <= 0 || h <= 0 {
+		return Cursor{}, false
+	}
+	l := layoutHeatmap(newChrome(opt.Profile, opt.ColorMap), m, opt, w, h)
+	col, row, ok := l.c.plotCell(x, y)
+	if !ok || l.problem != "" || l.rows == 0 || l.end <= l.start {
+		return Cursor{}, false
+	}
+	frame := max(l.start, min(l.end-1, l.xs.nearest(col)))
+	bin := max(0, min(l.rows-1, l.ys.nearest(l.c.rows-1-row)))
+	return Cursor{Frame: frame, Bin: bin}, true
 }
 
 // matrixData checks m; a problem is a short note for the plot area.

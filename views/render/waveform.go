@@ -39,6 +39,52 @@ type WaveformOptions struct {
 	ShowCursor bool
 }
 
+// waveLayout is where Waveform puts things: the chart (its y labels fitted), the samples
+// shown, the amplitude at the top of the y axis, and the time scale of the plot.
+type waveLayout struct {
+	c           *chart
+	start, end  int
+	period, amp float64
+	xs          scale
+	yTicks      []tick
+}
+
+func layoutWaveform(ch chrome, y []float32, sr int, opt WaveformOptions, w, h int) waveLayout {
+	l := waveLayout{c: newChart(ch, w, h, opt.ShowCursor)}
+	l.start, l.end = window(opt.Start, opt.End, len(y))
+	if sr > 0 {
+		l.period = 1 / float64(sr)
+	}
+	l.amp = opt.Amplitude
+	if !(l.amp > 0) || math.IsInf(l.amp, 0) {
+		l.amp = peak(y)
+	}
+	if !(l.amp > 0) {
+		l.amp = 1
+	}
+	ident := func(v float64) float64 { return v }
+	ys := scale{cells: l.c.rows, lo: -l.amp, hi: l.amp, val: ident, inv: ident}
+	l.yTicks = ys.ticks(yLabelNeed(l.c.rows))
+	l.c.fitY(labelWidth(l.yTicks, ""))
+	l.xs = timeScale(float64(l.start), float64(l.end), l.c.cols, l.period)
+	return l
+}
+
+// WaveformAt returns the sample that Waveform(y, sr, opt) draws at column x of line row of its
+// drawing (the sample under the centre of that column), and false off the plot.
+func WaveformAt(y []float32, sr int, opt WaveformOptions, x, row int) (int, bool) {
+	w, h := size(opt.Width, opt.Height)
+	if w <= 0 || h <= 0 {
+		return 0, false
+	}
+	l := layoutWaveform(newChrome(opt.Profile, opt.ColorMap), y, sr, opt, w, h)
+	col, _, ok := l.c.plotCell(x, row)
+	if !ok || l.end <= l.start {
+		return 0, false
+	}
+	return max(l.start, min(l.end-1, l.xs.nearest(col))), true
+}
+
 // Waveform draws the signal y at sample rate sr (seconds on the x axis; 0 or less counts
 // samples) as its min/max envelope per column, within opt.Width x opt.Height cells, under
 // the same rules as Heatmap: exactly Height lines, each closing its own escapes, never a panic.
@@ -49,27 +95,11 @@ func Waveform(y []float32, sr int, opt WaveformOptions) string {
 		return ""
 	}
 	ch := newChrome(opt.Profile, opt.ColorMap)
-	c := newChart(ch, w, h, opt.ShowCursor)
-	n := len(y)
-	start, end := window(opt.Start, opt.End, n)
-	period := 0.0
-	if sr > 0 {
-		period = 1 / float64(sr)
-	}
-	amp := opt.Amplitude
-	if !(amp > 0) || math.IsInf(amp, 0) {
-		amp = peak(y)
-	}
-	if !(amp > 0) {
-		amp = 1
-	}
+	l := layoutWaveform(ch, y, sr, opt, w, h)
+	c, n, start, end, period, amp, xs := l.c, len(y), l.start, l.end, l.period, l.amp, l.xs
 
 	f := &frame{title: opt.Title, yCursor: -1, xUnit: timeUnit(period)}
-	ident := func(v float64) float64 { return v }
-	ys := scale{cells: c.rows, lo: -amp, hi: amp, val: ident, inv: ident}
-	f.yTicks = ys.ticks(yLabelNeed(c.rows))
-	c.fitY(labelWidth(f.yTicks, ""))
-	xs := timeScale(float64(start), float64(end), c.cols, period)
+	f.yTicks = l.yTicks
 	f.xTicks = xs.ticks(xLabelNeed)
 	cur := -1
 	if opt.ShowCursor && opt.Cursor >= start && opt.Cursor < end {
