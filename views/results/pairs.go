@@ -36,6 +36,8 @@ func (m *Results) pairs(res *train.Result, h int) string {
 	}
 	thrCol := int(math.Round((m.threshold - lo) / (hi - lo) * float64(bins)))
 	histH := max(2, (h-5)/2)
+	// Below the header's two lines: both histograms, for clicks.
+	m.scores = scoreAxis{shown: true, top: 2, rows: 2 * histH, left: labelW, bins: bins, lo: lo, hi: hi}
 	var lines []string
 	lines = append(lines, m.histogram("same", same, histH, thrCol, labelW)...)
 	lines = append(lines, m.histogram("different", diff, histH, thrCol, labelW)...)

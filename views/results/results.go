@@ -40,8 +40,18 @@ type Results struct {
 	status string
 	// pending is a run asked for (ShowRunMsg) whose result has not arrived yet.
 	pending string
-	// grid is where the last View drew the confusion matrix's cells, for mouse clicks.
-	grid matrixGrid
+	// grid is where the last View drew the confusion matrix's cells, and scores where it drew
+	// the pair score histograms, for mouse clicks.
+	grid   matrixGrid
+	scores scoreAxis
+}
+
+// scoreAxis locates the pair score histograms: lines [top, top+rows) of the pane, bins columns
+// from column left, spanning scores lo to hi.
+type scoreAxis struct {
+	shown                 bool
+	top, rows, left, bins int
+	lo, hi                float64
 }
 
 // matrixGrid locates the confusion matrix's cells on the pane: rows x cols cells of cellW
@@ -271,7 +281,12 @@ func (m *Results) openCell(res *train.Result) tea.Cmd {
 // click moves the cursor to the confusion cell clicked; a click on the cell under the cursor
 // opens it, as enter does.
 func (m *Results) click(msg common.ClickMsg) tea.Cmd {
+	m.View() // lays out what the user sees (the click may come before the first View)
 	g, res := m.grid, m.result()
+	if res != nil && task(res) == common.TaskPairs {
+		m.clickScore(msg)
+		return nil
+	}
 	if !g.shown || res == nil || task(res) != common.TaskClassify {
 		return nil
 	}
@@ -377,4 +392,15 @@ func (m *Results) FullHelp() [][]key.Binding {
 		{k.Normalize, k.Report, k.PrevRun, k.NextRun},
 		{k.FineLeft, k.FineRight, k.EER, k.BestAccuracy},
 	}
+}
+
+// clickScore moves the threshold to the score of the histogram column clicked: the column's
+// left edge, so that the threshold mark is drawn in the column clicked.
+func (m *Results) clickScore(msg common.ClickMsg) {
+	a := m.scores
+	col := msg.X - a.left
+	if !a.shown || msg.Y < a.top || msg.Y >= a.top+a.rows || col < 0 || col >= a.bins {
+		return
+	}
+	m.threshold = a.lo + float64(col)/float64(a.bins)*(a.hi-a.lo)
 }

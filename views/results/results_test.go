@@ -206,3 +206,27 @@ func TestClickConfusionCell(t *testing.T) {
 		}
 	}
 }
+
+// A click on either score histogram moves the threshold to the column clicked: the threshold
+// mark is then drawn there, and the rates follow.
+func TestPairsClickThreshold(t *testing.T) {
+	m := newResults(t, colorprofile.ASCII, 80, 22)
+	send(m, finished("run-2", tuitest.PairResult("run-2", 40)))
+	markCol := func(y int) int {
+		return strings.Index(strings.Split(m.View(), "\n")[y], "|")
+	}
+	for _, c := range [][2]int{{30, 3}, {60, 12}, {10, 4}} { // same, different, the first column
+		before := m.Threshold()
+		send(m, common.ClickMsg{X: c[0], Y: c[1]})
+		if got := markCol(c[1]); got != c[0] || m.Threshold() == before {
+			t.Errorf("a click at (%d,%d): threshold %v (was %v), marked at column %d", c[0], c[1], m.Threshold(), before, got)
+		}
+	}
+	thr := m.Threshold()
+	for _, off := range [][2]int{{5, 3}, {40, 0}, {40, 21}} { // the labels, the header, the rates
+		send(m, common.ClickMsg{X: off[0], Y: off[1]})
+		if m.Threshold() != thr {
+			t.Errorf("a click at (%d,%d) moved the threshold to %v", off[0], off[1], m.Threshold())
+		}
+	}
+}

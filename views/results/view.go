@@ -26,7 +26,7 @@ func (m *Results) View() string {
 		return common.Fit("\n"+st.Subtle.Render(msg), m.w, m.h)
 	}
 	head := m.header(res)
-	m.grid = matrixGrid{}
+	m.grid, m.scores = matrixGrid{}, scoreAxis{}
 	var body string
 	switch task(res) {
 	case common.TaskPairs:
