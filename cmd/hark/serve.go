@@ -47,7 +47,7 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 	fs.Var(&dirs, "data", "a dataset folder to serve (repeatable); remote users can open nothing outside these; none serves the demo dataset")
 	anon := fs.Bool("allow-anonymous", false, "let clients without an authorised key in, read-only; only with a loopback --listen")
 	maxSessions := fs.Int("max-sessions", serve.DefaultMaxSessions, "the most sessions at once; more are told so and closed")
-	noMouse := fs.Bool("no-mouse", false, "leave the mouse to the clients' terminals (their own text selection); by default a click on a tab opens it and the wheel scrolls")
+	noMouse := fs.Bool("no-mouse", false, "leave the mouse to the clients' terminals (their own text selection); by default clicks pick tabs, rows, cells and the Inspector's cursor, and the wheel scrolls")
 	idle := fs.Duration("idle-timeout", time.Hour, "close a session after this long without input (0: never)")
 	runsDir := fs.String("runs", "hark-runs", "the `DIR` where runs write their models and checkpoints, and the server its session file")
 	pos, code, ok := parseArgs(fs, args, stderr)

@@ -56,7 +56,7 @@ func runWorkbench(args []string, stdout, stderr io.Writer) int {
 	runsDir := fs.String("runs", "hark-runs", "the folder each run's checkpoints and model go into")
 	sessionPath := fs.String("session", "", "record the session to `FILE` (default ./hark-sessions/<date-time>.json)")
 	noSession := fs.Bool("no-session", false, "record no session file")
-	noMouse := fs.Bool("no-mouse", false, "leave the mouse to the terminal (its own text selection); by default a click on a tab opens it and the wheel scrolls")
+	noMouse := fs.Bool("no-mouse", false, "leave the mouse to the terminal (its own text selection); by default clicks pick tabs, rows, cells and the Inspector's cursor, and the wheel scrolls")
 	pos, code, ok := parseArgs(fs, args, stderr)
 	if !ok {
 		return code
