@@ -229,5 +229,15 @@ func FuzzHeatmap(f *testing.F) {
 		wopt := WaveformOptions{Width: w, Height: h, Profile: p, Start: start, End: end, Blocks: cursor,
 			Cursor: r.IntN(len(y) + 1), ShowCursor: !cursor}
 		checkFits(t, fmt.Sprintf("waveform %+v", wopt), Waveform(y, 8000, wopt), w, h, p)
+		// Any cell of the drawings maps to a cursor inside the data shown, or to none.
+		x, row := r.IntN(w+2)-1, r.IntN(h+2)-1
+		s, e := window(start, end, cols)
+		if c, ok := HeatmapAt(m, opt, x, row); ok && (c.Frame < s || c.Frame >= e || c.Bin < 0 || c.Bin >= rows) {
+			t.Errorf("HeatmapAt(%d, %d) = %+v outside frames [%d, %d) and %d bins", x, row, c, s, e, rows)
+		}
+		s, e = window(start, end, len(y))
+		if i, ok := WaveformAt(y, 8000, wopt, x, row); ok && (i < s || i >= e) {
+			t.Errorf("WaveformAt(%d, %d) = %d outside samples [%d, %d)", x, row, i, s, e)
+		}
 	})
 }
