@@ -474,7 +474,9 @@ func predictText(r predictFileJSON, p *predictor) string {
 }
 
 // drawPrediction draws a predicted file for --render: its waveform, with the segments'
-// boundaries marked on the time axis, over its mel spectrogram in dB, in width x height cells. A file that cannot be drawn says why in one line.
+// boundaries marked on the time axis, over its mel spectrogram in dB, in width x height cells.
+// It decodes the file again at its own rate (prediction decoded it at the model's), so the
+// drawing shows the recording as it is. A file that cannot be drawn says why in one line.
 func drawPrediction(r predictFileJSON, width, height int, profile colorprofile.Profile) string {
 	y, sr, err := audio.LoadMono(r.Path, 0)
 	if err != nil {

@@ -410,11 +410,11 @@ func splitRandom(us []unit, spec SplitSpec) []int {
 // a component; whole components are assigned, so that no pair is lost: in a seeded order, the
 // largest first, each goes to the part least filled relative to its share of the pairs (the
 // spec's fractions), so that every part gets large and small components alike (their mix of
-// same- and different-person pairs differs). A component too large to place without upsetting the shares (more than a tenth of
-// the smallest part's) is broken up into its groups, each weighing its own pairs and half of
-// those it shares; a pair whose two groups then land in different parts is left out (part -1,
-// Partition.LeftOut). LFW's DevTrain list has no such component (the largest holds 21 of its 2,200
-// pairs), so its 80/20 split keeps every pair.
+// same- and different-person pairs differs). A component too large to place without upsetting
+// the shares (more than a tenth of the smallest part's) is broken up into its groups, each
+// weighing its own pairs and half of those it shares; a pair whose two groups then land in
+// different parts is left out (part -1, Partition.LeftOut). LFW's DevTrain list has no such
+// component (the largest holds 21 of its 2,200 pairs), so its 80/20 split keeps every pair.
 func splitPairGroups(cat *Catalog, ss SplitSpec) ([]int, error) {
 	groupOf := func(i int) string { return cat.Items[i].Group }
 	for _, p := range cat.Pairs {

@@ -197,11 +197,10 @@ func (m *Inspector) Update(msg tea.Msg) (common.Component, tea.Cmd) {
 	return m, nil
 }
 
-// click puts the cursor where the drawing was clicked: the time, and the frequency (bin) in
-// the matrix views. The drawing sits below the two header lines; the augmentation preview and
-// images take no clicks.
+// click puts the cursor where the last drawing (what the user sees) was clicked: the time, and
+// the frequency (bin) in the matrix views. The drawing sits below the two header lines; the
+// augmentation preview and images take no clicks.
 func (m *Inspector) click(msg common.ClickMsg) {
-	m.View() // the drawing the user sees (cached; the click may come before the first View)
 	k := m.drawn
 	it, ok := m.item()
 	if !ok || isImage(it) || m.aug || k.res == nil || m.drawing == "" {

@@ -569,6 +569,7 @@ func marks(t *testing.T, view string) (x, y int) {
 func TestClickMovesTheCursor(t *testing.T) {
 	f := newFixture(t, colorprofile.ASCII, 80, 22)
 	f.open(0)
+	f.m.View() // clicks land on what was drawn
 	f.send(common.ClickMsg{X: 40, Y: 9})
 	if x, y := marks(t, f.m.View()); x != 40 || y != 9 {
 		t.Errorf("mel: a click at (40,9) drew the cursor at (%d,%d):\n%s", x, y, f.m.View())
@@ -583,6 +584,7 @@ func TestClickMovesTheCursor(t *testing.T) {
 	}
 	// The waveform's cursor is a frame (512 samples, about two columns here): the nearest one.
 	f.press("w")
+	f.m.View()
 	f.send(common.ClickMsg{X: 25, Y: 8})
 	if x, _ := marks(t, f.m.View()); x < 24 || x > 26 {
 		t.Errorf("waveform: a click at column 25 drew the cursor at %d:\n%s", x, f.m.View())
@@ -590,6 +592,7 @@ func TestClickMovesTheCursor(t *testing.T) {
 	// Beat-synchronous: a column is a beat interval; the cursor goes to its first frame and is
 	// drawn in the interval's middle, where a click changes nothing.
 	f.press("m", "b")
+	f.m.View()
 	tl, _ := f.m.timeline()
 	f.send(common.ClickMsg{X: 60, Y: 12})
 	x, y := marks(t, f.m.View())

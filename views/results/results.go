@@ -281,7 +281,6 @@ func (m *Results) openCell(res *train.Result) tea.Cmd {
 // click moves the cursor to the confusion cell clicked; a click on the cell under the cursor
 // opens it, as enter does.
 func (m *Results) click(msg common.ClickMsg) tea.Cmd {
-	m.View() // lays out what the user sees (the click may come before the first View)
 	g, res := m.grid, m.result()
 	if res != nil && task(res) == common.TaskPairs {
 		m.clickScore(msg)

@@ -212,6 +212,7 @@ func TestClickConfusionCell(t *testing.T) {
 func TestPairsClickThreshold(t *testing.T) {
 	m := newResults(t, colorprofile.ASCII, 80, 22)
 	send(m, finished("run-2", tuitest.PairResult("run-2", 40)))
+	m.View() // clicks land on what was drawn
 	markCol := func(y int) int {
 		return strings.Index(strings.Split(m.View(), "\n")[y], "|")
 	}

@@ -258,12 +258,16 @@ func TestCompare(t *testing.T) {
 	}
 }
 
+// paneWithDeck is an 80x22 pane over dirs whose sessions open on a playback deck.
+func paneWithDeck(t *testing.T, dirs []string) (*Sessions, *playback.Deck) {
+	t.Helper()
+	deck := playback.NewDeck(t.Context(), playback.Live{})
+	return newPane(t, Config{Dirs: dirs, Deck: deck}, colorprofile.ASCII, 80, 22), deck
+}
+
 func TestOpenAndPlay(t *testing.T) {
 	dirs := fixtures(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	deck := playback.NewDeck(ctx, playback.Live{})
-	m := newPane(t, Config{Dirs: dirs, Deck: deck}, colorprofile.ASCII, 80, 22)
+	m, deck := paneWithDeck(t, dirs)
 	press(m, "down") // the fsdd session: its best run is run-2
 	msgs := press(m, "enter")
 	var show *common.ShowRunMsg
@@ -354,10 +358,7 @@ func TestBar(t *testing.T) {
 // A click selects the session drawn on the line clicked; a click on the selected one opens it.
 func TestClickSelectsAndOpens(t *testing.T) {
 	dirs := fixtures(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	deck := playback.NewDeck(ctx, playback.Live{})
-	m := newPane(t, Config{Dirs: dirs, Deck: deck}, colorprofile.ASCII, 80, 22)
+	m, _ := paneWithDeck(t, dirs)
 	click := func(text string) []tea.Msg {
 		t.Helper()
 		for y, line := range strings.Split(m.View(), "\n") {
